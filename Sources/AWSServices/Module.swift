@@ -1,0 +1,1 @@
+// AWSServices module: see Package.swift for the module map.

@@ -1,0 +1,1 @@
+// PrivGW module: see Package.swift for the module map.

@@ -1,0 +1,2 @@
+// privgw command-line entry point (placeholder until the CLI lands).
+print("privgw")

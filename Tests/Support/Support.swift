@@ -1,0 +1,1 @@
+// Test support: starting moto server and running the privgw binary.
