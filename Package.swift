@@ -31,6 +31,7 @@ let package = Package(
             "PrivGW", "AWSCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "privgw-bench", dependencies: ["AWSCore"]),  // scripts/bench-signer
         .target(name: "TestSupport", dependencies: ["AWSCore"], path: "Tests/Support"),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "TestSupport"]),
         .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices", "AWSCore", "TestSupport"]),
