@@ -61,6 +61,8 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, Equatable {
 
     /// True for "the thing is not there" answers of any of privgw's services.
     public var isNotFound: Bool {
+        // A 404 page without an AWS error document (a proxy, an unrouted URL) says nothing about the resource.
+        if kind == .malformedResponse { return false }
         if code.hasSuffix(".NotFound") || code.hasSuffix("NotFound") || code == "NotFoundException"
             || code == "ResourceNotFoundException" || code.hasPrefix("NoSuch") { return true }
         return false

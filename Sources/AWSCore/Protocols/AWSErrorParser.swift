@@ -21,6 +21,11 @@ public enum AWSErrorParser {
             if let json = try? JSONValue.parse(response.body) {
                 code = code ?? json["__type"]?.string ?? json["code"]?.string ?? json["Code"]?.string
                 message = json["message"]?.string ?? json["Message"]?.string ?? json["errorMessage"]?.string
+            } else if let xml = try? XMLTree.parse(response.body), let err = xml.find("Error") ?? (xml.name == "Error" ? xml : nil) {
+                // Authentication failures can come back as an XML error document even from JSON services.
+                code = code ?? err.string("Code")
+                message = err.string("Message")
+                requestId = requestId ?? xml.find("RequestId")?.text ?? xml.find("RequestID")?.text
             }
         }
         // Codes may come as "NotFoundException:http://internal.amazon.com/..." or "com.amazonaws.acm#ResourceNotFoundException".
