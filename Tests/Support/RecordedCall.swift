@@ -1,0 +1,39 @@
+// Reading moto's request recording: which AWS calls privgw made, by service and operation.
+import Foundation
+
+/// One request moto saw (rejected ones included), named by Tests/Support/python/recording.py.
+public struct RecordedCall: Decodable, Sendable, Equatable, CustomStringConvertible {
+    /// The signing name from the credential scope: `ec2`, `elasticloadbalancing`, `apigateway`, `route53`, ...
+    public var service: String?
+    /// `CreateVpcEndpoint`, `GetDomainName`, ...; nil when the request matched no operation of the service.
+    public var operation: String?
+    public var method: String
+    public var path: String
+    /// False for Describe*/List*/Get*/Head* operations.
+    public var mutating: Bool
+
+    public var description: String { "\(service ?? "?"):\(operation ?? "\(method) \(path)")" }
+}
+
+extension MotoServer {
+    /// The calls recorded so far (start the server with `recording: true`), oldest first.
+    public func recordedCalls() throws -> [RecordedCall] {
+        guard let recordingURL else { return [] }
+        guard FileManager.default.fileExists(atPath: recordingURL.path) else { return [] }
+        let out = try runHelper("recording.py", [recordingURL.path])
+        return try JSONDecoder().decode([RecordedCall].self, from: Data(out.utf8))
+    }
+
+    /// The recorded calls that change something.
+    public func recordedMutatingCalls() throws -> [RecordedCall] {
+        try recordedCalls().filter(\.mutating)
+    }
+
+    /// Empties the recording (`POST /moto-api/recorder/reset-recording`), e.g. after setting up fixtures.
+    public func resetRecording() throws { try control("/moto-api/recorder/reset-recording") }
+
+    /// Pauses and resumes recording (`/moto-api/recorder/stop-recording`, `start-recording`).
+    public func setRecording(_ on: Bool) throws {
+        try control(on ? "/moto-api/recorder/start-recording" : "/moto-api/recorder/stop-recording")
+    }
+}

@@ -1,1 +1,0 @@
-// Test support: starting moto server and running the privgw binary.
