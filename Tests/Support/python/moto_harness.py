@@ -75,16 +75,16 @@ class Identity:
 class ResetKeepsIdentity:
     """WSGI middleware: after moto's own `POST /moto-api/reset`, restores the test identity."""
 
-    def __init__(self, app, identity_holder: dict):
-        self.app, self.holder = app, identity_holder
+    def __init__(self, app):
+        self.app = app
+        self.identity: Identity | None = None  # set once the identity exists (it needs the server running)
 
     def __call__(self, environ, start_response):
         result = self.app(environ, start_response)
         if environ.get("PATH_INFO") == "/moto-api/reset" and environ.get("REQUEST_METHOD") == "POST":
             result = list(result)  # the reset has run once the body is produced
-            identity = self.holder.get("identity")
-            if identity is not None:
-                identity.restore()
+            if self.identity is not None:
+                self.identity.restore()
         return result
 
 
@@ -106,14 +106,13 @@ def main() -> int:
 
     from private_domains import PrivateDomainStandIn
 
-    holder: dict = {}
-    app = ResetKeepsIdentity(PrivateDomainStandIn(DomainDispatcherApplication(create_backend_app)), holder)
+    app = ResetKeepsIdentity(PrivateDomainStandIn(DomainDispatcherApplication(create_backend_app)))
     server = make_server("127.0.0.1", args.port, app, threaded=True)
     port = server.server_port
     os.environ.setdefault("MOTO_PORT", str(port))  # moto calls itself on this port for a few features
     threading.Thread(target=server.serve_forever, name="moto", daemon=True).start()
 
-    holder["identity"] = identity = Identity.create(f"http://127.0.0.1:{port}")
+    app.identity = identity = Identity.create(f"http://127.0.0.1:{port}")
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -171,9 +171,9 @@ class PrivateDomainStandIn:
                 raise _bad("Invalid request body")
             status, result = handler(ctx, payload, **params)
         except json.JSONDecodeError:
-            status, result = _error_result(_bad("Invalid request body: not JSON"))
+            status, result = 400, _bad("Invalid request body: not JSON")
         except ApiError as e:
-            status, result = _error_result(e)
+            status, result = e.status, e
         return _respond(start_response, status, result)
 
     # ---------------------------------------------------------------- domains
@@ -265,7 +265,8 @@ class PrivateDomainStandIn:
             ctx = _Context(get_account_id_from(scope[0]), scope[1], {})
             listing.setdefault("item", []).extend(ctx.store().domains.values())
         elif owner not in ("SELF", "OTHER_ACCOUNTS"):
-            return _respond(start_response, *_error_result(_bad(f"Invalid resourceOwner: {owner}")))
+            error = _bad(f"Invalid resourceOwner: {owner}")
+            return _respond(start_response, error.status, error)
         else:
             listing["item"] = []  # one account only: nothing is shared with it by other accounts
         data = json.dumps(listing).encode()
@@ -483,10 +484,6 @@ def _authenticate(target: str, request, body: bytes, account: str, operation: st
     except HTTPException as error:
         return error
     return None
-
-
-def _error_result(error: ApiError):
-    return error.status, error
 
 
 def _respond(start_response, status: int, result) -> list[bytes]:
