@@ -1,2 +1,0 @@
-// privgw command-line entry point (placeholder until the CLI lands).
-print("privgw")
