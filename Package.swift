@@ -32,7 +32,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "privgw-bench", dependencies: ["AWSCore"]),  // scripts/bench-signer
-        .target(name: "TestSupport", dependencies: ["AWSCore"], path: "Tests/Support"),
+        .target(name: "TestSupport", dependencies: ["AWSCore"], path: "Tests/Support", exclude: ["python"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "TestSupport"]),
         .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices", "AWSCore", "TestSupport"]),
         .testTarget(name: "PrivGWTests", dependencies: ["PrivGW", "AWSServices", "AWSCore", "TestSupport"]),

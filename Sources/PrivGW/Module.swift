@@ -1,1 +1,0 @@
-// PrivGW module: see Package.swift for the module map.

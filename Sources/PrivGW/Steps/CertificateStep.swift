@@ -1,0 +1,177 @@
+// The ACM certificate: the user's (validated for coverage) or a new one DNS-validated through a public zone.
+import AWSCore
+import AWSServices
+import Foundation
+
+public struct CertificateStep: Step {
+    public let id: String
+    public let kind = "certificate"
+    public let dependsOn: [String] = []
+    /// The names the certificate must cover (the first is its domain name).
+    let domains: [String]
+
+    public init(id: String = "certificate", domains: [String]) {
+        self.id = id
+        self.domains = domains
+    }
+
+    public func find(_ ctx: StepContext<AWSEnvironment>, journaled: ResourceRecord?) async throws -> ResourceRecord? {
+        let env = ctx.environment
+        switch env.spec.certificate {
+        case .existing(let arn):
+            let cert: ACMClient.Certificate
+            do {
+                cert = try await env.acm.describeCertificate(arn: arn)
+            } catch let e as AWSError where e.isNotFound {
+                throw e.about(arn, hint: "check `certificate.arn` in the spec (and that it is in \(env.region))")
+            }
+            for d in domains where !Self.covers(cert, d) {
+                throw AWSError(kind: .configuration, code: "CertificateDoesNotCoverDomain",
+                               message: "certificate \(arn) is for \(([cert.domainName] + cert.subjectAlternativeNames).joined(separator: ", ")), not \(d)",
+                               resource: arn, hint: "give a certificate whose name or SANs cover \(d), or use `certificate.validationZone`")
+            }
+            if !cert.isIssued {
+                ctx.progress.warning("certificate \(arn) is \(cert.status), not ISSUED: HTTPS will fail until it is")
+            }
+            return record(cert, owned: false)
+        case .validated:
+            var cert: ACMClient.Certificate?
+            if let journaled { cert = try await describe(env, journaled.id) }
+            if cert == nil { cert = try await findByTags(env) }
+            guard let cert else { return nil }
+            if !cert.isIssued {
+                // Requested by an interrupted run: finish validation now.
+                return try await validate(ctx, arn: cert.arn)
+            }
+            let keys = ["validationZone", "validationName", "validationType", "validationValue"]
+            let remembered = Dictionary(uniqueKeysWithValues: keys.compactMap { k in ctx.fact(k).map { (k, $0) } })
+            return record(cert, owned: true, validation: journaled?.attributes ?? remembered)
+        }
+    }
+
+    static func covers(_ cert: ACMClient.Certificate, _ domain: String) -> Bool {
+        ([cert.domainName] + cert.subjectAlternativeNames).contains { name in
+            if dnsEqual(name, domain) { return true }
+            if name.hasPrefix("*.") {
+                let suffix = String(name.dropFirst(1)) // ".example.com"
+                let d = domain.lowercased()
+                return d.hasSuffix(suffix.lowercased()) && !d.dropLast(suffix.count).contains(".")
+            }
+            return false
+        }
+    }
+
+    func describe(_ env: AWSEnvironment, _ arn: String) async throws -> ACMClient.Certificate? {
+        do {
+            return try await env.acm.describeCertificate(arn: arn)
+        } catch let e as AWSError where e.isNotFound {
+            return nil
+        }
+    }
+
+    func findByTags(_ env: AWSEnvironment) async throws -> ACMClient.Certificate? {
+        let candidates = try await env.acm.listAllCertificates()
+            .filter { ($0.domainName.map { dnsEqual($0, domains[0]) }) ?? false }
+        for c in candidates {
+            let tags = try await env.acm.listTagsForCertificate(arn: c.arn)
+            if Ownership.isOwned(tags, stack: env.stack, step: id), let cert = try await describe(env, c.arn) { return cert }
+        }
+        return nil
+    }
+
+    func record(_ cert: ACMClient.Certificate, owned: Bool, validation: [String: String] = [:]) -> ResourceRecord {
+        var attrs: [String: String] = ["status": cert.status, "domain": cert.domainName]
+        if let notAfter = cert.notAfter { attrs["notAfter"] = ISO8601DateFormatter().string(from: notAfter) }
+        for key in ["validationZone", "validationName", "validationType", "validationValue"] {
+            if let v = validation[key] { attrs[key] = v }
+        }
+        return ResourceRecord(step: id, kind: kind, id: cert.arn, owned: owned, attributes: attrs)
+    }
+
+    public func create(_ ctx: StepContext<AWSEnvironment>, token: String) async throws -> ResourceRecord {
+        let env = ctx.environment
+        let arn = try await env.acm.requestCertificate(.init(
+            domainName: domains[0], subjectAlternativeNames: Array(domains.dropFirst()), validationMethod: "DNS",
+            idempotencyToken: token, tags: env.tags(id)))
+        try await ctx.remember("id", arn)
+        return try await validate(ctx, arn: arn)
+    }
+
+    /// UPSERTs the validation record in the public zone, then waits for ISSUED.
+    func validate(_ ctx: StepContext<AWSEnvironment>, arn: String) async throws -> ResourceRecord {
+        let env = ctx.environment
+        guard case .validated(let zone) = env.spec.certificate else {
+            throw AWSError(kind: .configuration, code: "NoValidationZone", message: "no validation zone", resource: arn)
+        }
+        // ACM fills in the validation record a few seconds after the request.
+        var records: [ACMClient.ValidationRecord] = []
+        try await ctx.poll(what: "certificate \(arn) validation record",
+                           schedule: PollSchedule(first: 2, factor: 1.5, max: 10, timeout: 180)) {
+            let cert = try await env.acm.describeCertificate(arn: arn)
+            if cert.isIssued { return true }
+            if let r = cert.validationRecords, !r.isEmpty { records = r; return true }
+            return false
+        }
+        var facts: [String: String] = [:]
+        if let first = records.first {
+            let unique = Dictionary(records.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }).values
+            let change = try await env.route53.changeResourceRecordSets(
+                zoneId: zone,
+                changes: unique.map { .init(.upsert, .plain(name: $0.name, type: $0.type, ttl: 300, values: [$0.value])) },
+                comment: "privgw \(env.stack): ACM validation")
+            facts = ["validationZone": zone, "validationName": first.name, "validationType": first.type,
+                     "validationValue": first.value]
+            for (k, v) in facts { try await ctx.remember(k, v) }
+            _ = change
+        }
+        var status = ""
+        try await ctx.poll(what: "certificate \(arn) to be issued (DNS validation)",
+                           schedule: PollSchedule(first: 5, factor: 1.5, max: 30, timeout: 1800),
+                           hint: "ACM validates once the CNAME in zone \(zone) resolves publicly; check the zone is delegated") {
+            let cert = try await env.acm.describeCertificate(arn: arn)
+            status = cert.status
+            if ["FAILED", "VALIDATION_TIMED_OUT", "REVOKED"].contains(cert.status) {
+                throw AWSError(kind: .service, code: "CertificateValidationFailed",
+                               message: "certificate \(arn) is \(cert.status): \(cert.failureReason ?? "no reason given")",
+                               resource: arn, hint: "check the validation record in zone \(zone), then run `privgw up` again")
+            }
+            return cert.isIssued
+        }
+        guard let cert = try await describe(env, arn) else {
+            throw AWSError(kind: .service, code: "ResourceNotFoundException", message: "certificate vanished (\(status))", resource: arn)
+        }
+        return record(cert, owned: true, validation: facts)
+    }
+
+    public func delete(_ ctx: StepContext<AWSEnvironment>, record: ResourceRecord) async throws {
+        let env = ctx.environment
+        if try await describe(env, record.id) != nil {
+            let tags = try await env.acm.listTagsForCertificate(arn: record.id)
+            guard Ownership.isOwned(tags, stack: env.stack) else {
+                throw Ownership.foreign(kind, record.id, stack: env.stack, fix: "privgw deletes only what it tagged")
+            }
+            // Listeners and API Gateway domains release the certificate with a lag (ResourceInUseException): retry.
+            try await ctx.poll(what: "certificate \(record.id) to be released by its listener and domain",
+                               schedule: PollSchedule(first: 5, factor: 1.5, max: 30, timeout: 900)) {
+                do {
+                    try await env.acm.deleteCertificate(arn: record.id)
+                    return true
+                } catch let e as AWSError where e.code == "ResourceInUseException" {
+                    return false
+                } catch let e as AWSError where e.isNotFound {
+                    return true
+                }
+            }
+        }
+        // The validation CNAME privgw wrote in the public zone goes too (only if it still holds privgw's value).
+        let a = record.attributes
+        if let zone = a["validationZone"], let name = a["validationName"], let type = a["validationType"],
+           let value = a["validationValue"] {
+            let existing = try await env.route53.listResourceRecordSets(zoneId: zone, startName: name, startType: type, maxItems: 1)
+            if let rs = existing.records.first, dnsEqual(rs.name, name), rs.type == type, rs.values == [value] {
+                _ = try await env.route53.changeResourceRecordSets(zoneId: zone, changes: [.init(.delete, rs)],
+                                                                   comment: "privgw \(env.stack): remove ACM validation")
+            }
+        }
+    }
+}

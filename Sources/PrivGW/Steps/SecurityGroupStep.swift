@@ -1,0 +1,130 @@
+// A security group privgw owns, admitting only HTTPS from one source (the VPC CIDR or another group).
+import AWSCore
+import AWSServices
+import Foundation
+
+public struct SecurityGroupStep: Step {
+    /// Where the group's only inbound rule admits HTTPS from.
+    public enum Source: Sendable {
+        /// The VPC's CIDR block (from the `network` record).
+        case vpcCIDR
+        /// The security group created by another step (its id from that step's record).
+        case groupOfStep(String)
+    }
+
+    public let id: String
+    public let kind = "security group"
+    public let dependsOn: [String]
+    let purpose: String
+    let source: Source
+
+    /// `alb-sg`: HTTPS from the VPC only. `endpoint-sg`: HTTPS from the ALB's group (ALB design) or the VPC (native).
+    public init(id: String, purpose: String, source: Source) {
+        self.id = id
+        self.purpose = purpose
+        self.source = source
+        switch source {
+        case .vpcCIDR: dependsOn = ["network"]
+        case .groupOfStep(let s): dependsOn = ["network", s]
+        }
+    }
+
+    func groupName(_ stack: String) -> String { "privgw-\(stack)-\(id)" }
+
+    func desiredRule(_ ctx: StepContext<AWSEnvironment>) throws -> EC2Client.IngressRule {
+        switch source {
+        case .vpcCIDR:
+            return .https(from: .cidr(try ctx.record(of: "network").require("cidr")), description: "HTTPS from the VPC (privgw)")
+        case .groupOfStep(let s):
+            return .https(from: .securityGroup(try ctx.record(of: s).id), description: "HTTPS from the load balancer (privgw)")
+        }
+    }
+
+    public func find(_ ctx: StepContext<AWSEnvironment>, journaled: ResourceRecord?) async throws -> ResourceRecord? {
+        let env = ctx.environment
+        var found: EC2Client.SecurityGroup?
+        if let journaled {
+            do {
+                found = try await env.ec2.describeSecurityGroups(ids: [journaled.id]).first
+            } catch let e as AWSError where e.isNotFound {
+                found = nil
+            }
+        }
+        if found == nil {
+            var filters = Ownership.ec2Filters(stack: env.stack, step: id)
+            filters.append(EC2Filter(name: "vpc-id", values: [env.spec.vpc]))
+            found = try await env.ec2.describeSecurityGroups(filters: filters).first
+        }
+        guard let sg = found else { return nil }
+        guard Ownership.isOwned(sg.tags, stack: env.stack) else {
+            throw Ownership.foreign(kind, sg.id, stack: env.stack, fix: "remove it from the journal or tag it")
+        }
+        return record(sg)
+    }
+
+    func record(_ sg: EC2Client.SecurityGroup) -> ResourceRecord {
+        ResourceRecord(step: id, kind: kind, id: sg.id, attributes: ["name": sg.name, "vpc": sg.vpcId ?? ""])
+    }
+
+    public func diff(_ ctx: StepContext<AWSEnvironment>, existing: ResourceRecord) async throws -> String? {
+        // The source group may not exist yet during planning; then there is nothing to compare.
+        guard let rule = try? desiredRule(ctx) else { return nil }
+        let sg = try await ctx.environment.ec2.describeSecurityGroups(ids: [existing.id]).first
+        if let sg, !sg.ingress.contains(where: { $0.allowsSameAs(rule) }) {
+            return "add inbound HTTPS rule from \(describe(rule.source))"
+        }
+        return nil
+    }
+
+    public func update(_ ctx: StepContext<AWSEnvironment>, existing: ResourceRecord) async throws -> ResourceRecord {
+        try await ctx.environment.ec2.authorizeSecurityGroupIngress(groupId: existing.id, rules: [try desiredRule(ctx)])
+        return existing
+    }
+
+    public func create(_ ctx: StepContext<AWSEnvironment>, token: String) async throws -> ResourceRecord {
+        let env = ctx.environment
+        let rule = try desiredRule(ctx)
+        let groupId = try await env.ec2.createSecurityGroup(
+            name: groupName(env.stack), description: "privgw \(env.stack): \(purpose)", vpcId: env.spec.vpc, tags: env.tags(id))
+        try await ctx.remember("id", groupId)
+        try await env.ec2.authorizeSecurityGroupIngress(groupId: groupId, rules: [rule])
+        return ResourceRecord(step: id, kind: kind, id: groupId, attributes: ["name": groupName(env.stack), "vpc": env.spec.vpc])
+    }
+
+    public func delete(_ ctx: StepContext<AWSEnvironment>, record: ResourceRecord) async throws {
+        let ec2 = ctx.environment.ec2
+        guard let sg = try await describeOrNil(ec2, record.id) else { return }
+        guard Ownership.isOwned(sg.tags, stack: ctx.environment.stack) else {
+            throw Ownership.foreign(kind, sg.id, stack: ctx.environment.stack, fix: "privgw deletes only what it tagged")
+        }
+        // On AWS the group stays in use for a while after the ALB/endpoint ENIs go (DependencyViolation): retry.
+        try await ctx.poll(what: "security group \(record.id) to be released by its network interfaces",
+                           schedule: PollSchedule(first: 5, factor: 1.5, max: 30, timeout: 900),
+                           hint: "something outside privgw may still use \(record.id): check its network interfaces") {
+            do {
+                try await ec2.deleteSecurityGroup(id: record.id)
+                return true
+            } catch let e as AWSError where e.code == "DependencyViolation" {
+                return false
+            } catch let e as AWSError where e.isNotFound {
+                return true
+            }
+        }
+    }
+
+    func describeOrNil(_ ec2: EC2Client, _ id: String) async throws -> EC2Client.SecurityGroup? {
+        do {
+            return try await ec2.describeSecurityGroups(ids: [id]).first
+        } catch let e as AWSError where e.isNotFound {
+            return nil
+        }
+    }
+
+    func describe(_ s: EC2Client.IngressRule.Source) -> String {
+        switch s {
+        case .cidr(let c), .ipv6Cidr(let c): return c
+        case .securityGroup(let g): return g
+        case .prefixList(let p): return p
+        }
+    }
+}

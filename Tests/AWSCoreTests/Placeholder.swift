@@ -1,5 +1,0 @@
-import XCTest
-
-final class AWSCoreTestsPlaceholder: XCTestCase {
-    func testModuleBuilds() { XCTAssertTrue(true) }
-}
