@@ -108,9 +108,9 @@ public struct CertificateStep: Step {
         try await ctx.poll(what: "certificate \(arn) validation record",
                            schedule: PollSchedule(first: 2, factor: 1.5, max: 10, timeout: 180)) {
             let cert = try await env.acm.describeCertificate(arn: arn)
-            if cert.isIssued { return true }
+            // Written even when already issued: ACM's managed renewal needs the CNAME to stay in place.
             if let r = cert.validationRecords, !r.isEmpty { records = r; return true }
-            return false
+            return cert.isIssued
         }
         var facts: [String: String] = [:]
         if let first = records.first {

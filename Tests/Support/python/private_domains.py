@@ -17,6 +17,8 @@ What the stand-in serves (shapes, JSON names, paths and status codes follow boto
   GET    /domainnames/{name}/basepathmappings?domainNameId=ID                            -> 200 BasePathMappings
   GET    /domainnames/{name}/basepathmappings/{basePath}?domainNameId=ID                 -> 200 BasePathMapping
   DELETE /domainnames/{name}/basepathmappings/{basePath}?domainNameId=ID                 -> 202
+  GET    /domainnames/{name}/basepathmappings (public domain, none mapped yet)           -> 200 {"item": []}
+         (moto 5.2.1 answers 500 there; every other public-domain call is moto's own)
   POST   /domainnameaccessassociations                                                   -> 201 DomainNameAccessAssociation
   GET    /domainnameaccessassociations?resourceOwner=SELF|OTHER_ACCOUNTS&limit=&position= -> 200 DomainNameAccessAssociations
   DELETE /domainnameaccessassociations/{domainNameAccessAssociationArn}                  -> 202
@@ -109,6 +111,8 @@ class PrivateDomainStandIn:
 
         if _DOMAINS.match(path) and method == "GET":
             return self._merged_domain_list(environ, start_response, query)
+        if _MAPPINGS.match(path) and method == "GET" and not has_id:
+            return self._public_mappings(environ, start_response)
         target = _wire_target(environ)
         route = self._route(method, path, target, has_id, body)
         if route is None:
@@ -274,6 +278,31 @@ class PrivateDomainStandIn:
         headers.append(("Content-Length", str(len(data))))
         start_response(captured["status"], headers)
         return [data]
+
+    def _public_mappings(self, environ, start_response):
+        """GetBasePathMappings on a public domain: moto 5.2.1 answers HTTP 500 (a KeyError) for a domain that has
+        no mapping yet, where API Gateway answers 200 with an empty list. Only that case is corrected; moto still
+        authenticates the request and answers everything else itself."""
+        captured: dict[str, Any] = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        name = unquote(_MAPPINGS.match(environ.get("PATH_INFO", "")).group("name"))
+        try:
+            chunks = b"".join(self.app(environ, capture))
+        except KeyError:
+            # moto raised out of its handler (the server would answer 500) after authenticating the request.
+            scope = credential_scope(environ)
+            from moto.iam.models import get_account_id_from
+
+            backend = _Context(get_account_id_from(scope[0]), scope[1], {}).apigateway()
+            if name in backend.domain_names and not backend.base_path_mappings.get(name):
+                return _respond(start_response, 200, {"item": []})
+            raise
+        start_response(captured["status"], captured["headers"])
+        return [chunks]
 
     # ---------------------------------------------------------------- base path mappings
 
