@@ -39,14 +39,20 @@ public struct CertificateStep: Step {
             if let journaled { cert = try await describe(env, journaled.id) }
             if cert == nil { cert = try await findByTags(env) }
             guard let cert else { return nil }
-            if !cert.isIssued {
-                // Requested by an interrupted run: finish validation now.
-                return try await validate(ctx, arn: cert.arn)
-            }
+            // Not yet issued (e.g. requested by an interrupted run): `diff` reports it and `update` validates.
             let keys = ["validationZone", "validationName", "validationType", "validationValue"]
             let remembered = Dictionary(uniqueKeysWithValues: keys.compactMap { k in ctx.fact(k).map { (k, $0) } })
             return record(cert, owned: true, validation: journaled?.attributes ?? remembered)
         }
+    }
+
+    public func diff(_ ctx: StepContext<AWSEnvironment>, existing: ResourceRecord) async throws -> String? {
+        guard existing.owned, let status = existing.attributes["status"], status != "ISSUED" else { return nil }
+        return "finish DNS validation (now \(status))"
+    }
+
+    public func update(_ ctx: StepContext<AWSEnvironment>, existing: ResourceRecord) async throws -> ResourceRecord {
+        try await validate(ctx, arn: existing.id)
     }
 
     static func covers(_ cert: ACMClient.Certificate, _ domain: String) -> Bool {

@@ -27,7 +27,7 @@ public struct LoadBalancerStep: Step {
         guard Ownership.isOwned(tags, stack: env.stack) else {
             throw Ownership.foreign(kind, lb.arn, stack: env.stack, fix: "rename the stack (`name:`) or delete that load balancer")
         }
-        if lb.state != "active" { return try await waitActive(ctx, arn: lb.arn) }
+        // Still provisioning: `diff` says so and `update` waits, so that `plan` and `status` never block.
         return record(lb)
     }
 
@@ -50,10 +50,12 @@ public struct LoadBalancerStep: Step {
         if existing.attributes["scheme"] != "internal" {
             return "scheme is \(existing.attributes["scheme"] ?? "?"), expected internal (delete and recreate it with `down` then `up`)"
         }
+        if let state = existing.attributes["state"], state != "active" { return "wait for the load balancer to become active (now \(state))" }
         return nil
     }
 
     public func update(_ ctx: StepContext<AWSEnvironment>, existing: ResourceRecord) async throws -> ResourceRecord {
+        if existing.attributes["scheme"] == "internal" { return try await waitActive(ctx, arn: existing.id) }
         throw AWSError(kind: .configuration, code: "LoadBalancerNotInternal",
                        message: "load balancer \(existing.id) is not internal", resource: existing.id,
                        hint: "privgw never exposes an API publicly: run `privgw down` and `privgw up` to recreate it")

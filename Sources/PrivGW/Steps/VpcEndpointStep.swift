@@ -38,11 +38,18 @@ public struct VpcEndpointStep: Step {
         guard Ownership.isOwned(ep.tags, stack: env.stack) else {
             throw Ownership.foreign(kind, ep.id, stack: env.stack, fix: "give it as `vpcEndpoint:` to use it without owning it")
         }
-        if ep.state.lowercased() != "available" {
-            // Created by an interrupted run: wait here so dependents get its IPs.
-            return try await waitAvailable(ctx, ep.id, owned: true)
-        }
+        // Not yet available (e.g. created by an interrupted run): `diff` reports it and `update` waits, so that
+        // `plan` and `status` never block on it.
         return try await record(ep, env, owned: true)
+    }
+
+    public func diff(_ ctx: StepContext<AWSEnvironment>, existing: ResourceRecord) async throws -> String? {
+        let state = existing.attributes["state"]?.lowercased() ?? ""
+        return state == "available" ? nil : "wait for the endpoint to become available (now \(state))"
+    }
+
+    public func update(_ ctx: StepContext<AWSEnvironment>, existing: ResourceRecord) async throws -> ResourceRecord {
+        try await waitAvailable(ctx, existing.id, owned: existing.owned)
     }
 
     func validateGiven(_ ep: EC2Client.VpcEndpoint, _ env: AWSEnvironment) throws {
