@@ -1,7 +1,7 @@
 // AWS credentials and the provider abstraction every credential source implements.
 import Foundation
 
-public struct Credentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct Credentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var accessKeyId: String
     public var secretAccessKey: String
     public var sessionToken: String?
@@ -24,6 +24,11 @@ public struct Credentials: Sendable, Equatable, CustomStringConvertible, CustomD
         "Credentials(accessKeyId: \(Credentials.redact(accessKeyId)), source: \(source)\(sessionToken == nil ? "" : ", temporary"))"
     }
     public var debugDescription: String { description }
+    /// `dump` and debuggers walk the mirror, not `description`: show them the same redacted fields.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["accessKeyId": Credentials.redact(accessKeyId), "source": source,
+                                "temporary": sessionToken != nil, "expiration": expiration as Any])
+    }
 
     static func redact(_ key: String) -> String {
         key.count > 4 ? String(key.prefix(4)) + "****" : "****"
