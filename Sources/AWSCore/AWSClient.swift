@@ -149,7 +149,11 @@ public final class AWSClient: Sendable {
             case .doNotRetry: retry = false
             case .retrySafe: retry = true
             case .retryIfIdempotent: retry = op.idempotent
-            case .refreshCredentials: retry = !refreshed; refreshed = true
+            case .refreshCredentials:
+                retry = !refreshed
+                refreshed = true
+                // Make the next attempt fetch new credentials instead of the cached, expired ones.
+                if retry, let caching = configuration.credentials as? CachingCredentialProvider { await caching.invalidate() }
             }
             if !retry || attempt >= configuration.retry.maxAttempts {
                 statistics.record(service: service.signingName, operation: op.operation, mutating: op.mutating, attempts: attempt)

@@ -159,3 +159,28 @@ final class RetryTests: XCTestCase {
         XCTAssertFalse(r.header("User-Agent")?.contains("region/") ?? true, "moto reads region/xx tokens from the User-Agent")
     }
 }
+
+final class ExpiredCredentialRetryTests: XCTestCase {
+    /// Hands out a new key on every fetch, so the test can see which one signed each attempt.
+    actor CountingProvider: CredentialProvider {
+        var fetches = 0
+        func credentials() async throws -> Credentials {
+            fetches += 1
+            return Credentials(accessKeyId: "ASIAFETCH\(fetches)", secretAccessKey: "s", sessionToken: "t",
+                               expiration: Date().addingTimeInterval(3600))
+        }
+    }
+
+    func testExpiredTokenRefetchesCredentialsAndRetriesOnce() async throws {
+        let base = CountingProvider()
+        let caching = CachingCredentialProvider(base)
+        let t = ScriptedTransport([jsonError(400, "ExpiredTokenException"), ok()])
+        let c = AWSClient(configuration: AWSConfiguration(region: "us-east-1", credentials: caching),
+                          transport: t, sleeper: { _ in })
+        _ = try await c.json(.acm, "ListCertificates", [:], idempotent: true, mutating: false)
+        XCTAssertEqual(t.count, 2)
+        let fetches = await base.fetches
+        XCTAssertEqual(fetches, 2, "the retry must use freshly fetched credentials")
+        XCTAssertTrue(t.requests[1].header("Authorization")?.contains("ASIAFETCH2") ?? false)
+    }
+}
