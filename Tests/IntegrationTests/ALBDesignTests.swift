@@ -210,3 +210,57 @@ final class ALBDesignTests: XCTestCase {
         XCTAssertEqual(try f.moto.recordedCalls(), [], "no AWS call for a bad spec")
     }
 }
+
+final class ALBConvergenceTests: XCTestCase {
+    /// Targets that no longer match the endpoint's ENI IPs are drift: `status` says so (exit 1), `up` re-registers.
+    /// (moto never changes an endpoint's IPs, so the drift is made from the other side: a target is removed and a
+    /// stale IP added, which is what the target group looks like after the ENIs change.)
+    func testStatusReportsTargetDriftAndUpReRegisters() async throws {
+        let f = try StackFixture.make(stack: "drift", recording: false)
+        defer { f.stop() }
+        XCTAssertEqual(try f.run(["up", "--yes"]).status, 0)
+        let snap = try f.moto.snapshot()
+        let tg = try XCTUnwrap(snap.targetGroups.first { $0.tags["privgw:stack"] == "drift" })
+        let ips = try XCTUnwrap(snap.vpcEndpoints.first { $0.tags["privgw:stack"] == "drift" }).ips
+        let elb = ELBv2Client(f.client)
+        try await elb.deregisterTargets(targetGroupArn: tg.arn, targets: [.init(id: ips[0], port: 443)])
+        try await elb.registerTargets(targetGroupArn: tg.arn, targets: [.init(id: "10.20.1.250", port: 443)])
+
+        let status = try f.run(["status", "--output", "json"])
+        XCTAssertEqual(status.status, 1, "drift is degraded: \(status.description)")
+        let drift = try f.json(status)["drift"]?.strings ?? []
+        XCTAssertTrue(drift.contains { $0.contains("targets") && $0.contains(ips[0]) && $0.contains("10.20.1.250") }, "\(drift)")
+
+        let up = try f.run(["up", "--yes"])
+        XCTAssertEqual(up.status, 0, up.description)
+        let after = try XCTUnwrap(try f.moto.snapshot().targetGroups.first { $0.arn == tg.arn })
+        XCTAssertEqual(after.targets, ips, "up re-registers exactly the endpoint's IPs")
+        XCTAssertEqual(try f.run(["status"]).status, 0)
+        XCTAssertEqual(try f.run(["down", "--yes"]).status, 0)
+    }
+
+    /// A custom domain name that someone else owns stops `up` at that step; what this run created is rolled back
+    /// and the foreign domain is left exactly as it was.
+    func testForeignDomainNameFailsUpAndRollsBackThisRunsResources() async throws {
+        let f = try StackFixture.make(stack: "foreign", recording: false)
+        defer { f.stop() }
+        let acm = ACMClient(f.client)
+        let theirCert = try await acm.requestCertificate(.init(domainName: "api.example.com", subjectAlternativeNames: [],
+                                                               validationMethod: "DNS", idempotencyToken: "theirs", tags: [:]))
+        let gw = APIGatewayClient(f.client)
+        _ = try await gw.createDomainName(.init(domainName: "api.example.com", endpoint: .regional, certificateArn: theirCert,
+                                                tags: ["owner": "another-team"]))
+
+        let up = try f.run(["up", "--yes"])
+        XCTAssertEqual(up.status, 1, up.description)
+        XCTAssertTrue(up.stderr.contains("domain-name"), up.stderr)
+        XCTAssertTrue(up.stderr.contains("ForeignResource") || up.stderr.contains("not tagged"), up.stderr)
+
+        let snap = try f.moto.snapshot()
+        XCTAssertEqual(snap.tagged(stack: "foreign"), [], "the failed run's own resources are rolled back")
+        let theirs = try XCTUnwrap(snap.domainNames.first { $0.name == "api.example.com" }, "the foreign domain must survive")
+        XCTAssertEqual(theirs.tags["owner"], "another-team")
+        XCTAssertEqual(theirs.regionalCertificateArn, theirCert)
+        XCTAssertTrue(theirs.mappings.isEmpty, "privgw must not map anything onto a domain it does not own")
+    }
+}
