@@ -40,7 +40,7 @@ public struct CertificateStep: Step {
             if cert == nil { cert = try await findByTags(env) }
             guard let cert else { return nil }
             // Not yet issued (e.g. requested by an interrupted run): `diff` reports it and `update` validates.
-            let keys = ["validationZone", "validationName", "validationType", "validationValue"]
+            let keys = Self.validationKeys
             let remembered = Dictionary(uniqueKeysWithValues: keys.compactMap { k in ctx.fact(k).map { (k, $0) } })
             return record(cert, owned: true, validation: journaled?.attributes ?? remembered)
         }
@@ -68,11 +68,7 @@ public struct CertificateStep: Step {
     }
 
     func describe(_ env: AWSEnvironment, _ arn: String) async throws -> ACMClient.Certificate? {
-        do {
-            return try await env.acm.describeCertificate(arn: arn)
-        } catch let e as AWSError where e.isNotFound {
-            return nil
-        }
+        try await orNilIfNotFound { try await env.acm.describeCertificate(arn: arn) }
     }
 
     func findByTags(_ env: AWSEnvironment) async throws -> ACMClient.Certificate? {
@@ -88,7 +84,7 @@ public struct CertificateStep: Step {
     func record(_ cert: ACMClient.Certificate, owned: Bool, validation: [String: String] = [:]) -> ResourceRecord {
         var attrs: [String: String] = ["status": cert.status, "domain": cert.domainName]
         if let notAfter = cert.notAfter { attrs["notAfter"] = ISO8601DateFormatter().string(from: notAfter) }
-        for key in ["validationZone", "validationName", "validationType", "validationValue"] {
+        for key in Self.validationKeys {
             if let v = validation[key] { attrs[key] = v }
         }
         return ResourceRecord(step: id, kind: kind, id: cert.arn, owned: owned, attributes: attrs)
@@ -125,8 +121,10 @@ public struct CertificateStep: Step {
                 zoneId: zone,
                 changes: unique.map { .init(.upsert, .plain(name: $0.name, type: $0.type, ttl: 300, values: [$0.value])) },
                 comment: "privgw \(env.stack): ACM validation")
+            // One CNAME per name the certificate covers: all of them are remembered, so that `down` removes each.
             facts = ["validationZone": zone, "validationName": first.name, "validationType": first.type,
-                     "validationValue": first.value]
+                     "validationValue": first.value,
+                     "validationRecords": Self.encode(unique.sorted { $0.name < $1.name }.map { ($0.name, $0.type, $0.value) })]
             for (k, v) in facts { try await ctx.remember(k, v) }
             _ = change
         }
@@ -157,27 +155,39 @@ public struct CertificateStep: Step {
                 throw Ownership.foreign(kind, record.id, stack: env.stack, fix: "privgw deletes only what it tagged")
             }
             // Listeners and API Gateway domains release the certificate with a lag (ResourceInUseException): retry.
-            try await ctx.poll(what: "certificate \(record.id) to be released by its listener and domain",
-                               schedule: PollSchedule(first: 5, factor: 1.5, max: 30, timeout: 900)) {
-                do {
-                    try await env.acm.deleteCertificate(arn: record.id)
-                    return true
-                } catch let e as AWSError where e.code == "ResourceInUseException" {
-                    return false
-                } catch let e as AWSError where e.isNotFound {
-                    return true
-                }
+            try await ctx.deleteWhenReleased(what: "certificate \(record.id) to be released by its listener and domain",
+                                             inUseCodes: ["ResourceInUseException"],
+                                             schedule: PollSchedule(first: 5, factor: 1.5, max: 30, timeout: 900)) {
+                try await env.acm.deleteCertificate(arn: record.id)
             }
         }
         // The validation CNAME privgw wrote in the public zone goes too (only if it still holds privgw's value).
         let a = record.attributes
-        if let zone = a["validationZone"], let name = a["validationName"], let type = a["validationType"],
-           let value = a["validationValue"] {
+        guard let zone = a["validationZone"] else { return }
+        var written = Self.decode(a["validationRecords"] ?? "")
+        if written.isEmpty, let name = a["validationName"], let type = a["validationType"], let value = a["validationValue"] {
+            written = [(name, type, value)]  // journals written before every record was remembered
+        }
+        for (name, type, value) in written {
             let existing = try await env.route53.listResourceRecordSets(zoneId: zone, startName: name, startType: type, maxItems: 1)
             if let rs = existing.records.first, dnsEqual(rs.name, name), rs.type == type, rs.values == [value] {
                 _ = try await env.route53.changeResourceRecordSets(zoneId: zone, changes: [.init(.delete, rs)],
                                                                    comment: "privgw \(env.stack): remove ACM validation")
             }
+        }
+    }
+
+    static let validationKeys = ["validationZone", "validationName", "validationType", "validationValue", "validationRecords"]
+
+    /// `name|type|value;...`: DNS names, record types and ACM's CNAME values contain neither separator.
+    static func encode(_ records: [(String, String, String)]) -> String {
+        records.map { "\($0.0)|\($0.1)|\($0.2)" }.joined(separator: ";")
+    }
+
+    static func decode(_ text: String) -> [(String, String, String)] {
+        text.split(separator: ";").compactMap { part in
+            let f = part.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            return f.count == 3 ? (f[0], f[1], f[2]) : nil
         }
     }
 }

@@ -98,26 +98,16 @@ public struct SecurityGroupStep: Step {
             throw Ownership.foreign(kind, sg.id, stack: ctx.environment.stack, fix: "privgw deletes only what it tagged")
         }
         // On AWS the group stays in use for a while after the ALB/endpoint ENIs go (DependencyViolation): retry.
-        try await ctx.poll(what: "security group \(record.id) to be released by its network interfaces",
-                           schedule: PollSchedule(first: 5, factor: 1.5, max: 30, timeout: 900),
-                           hint: "something outside privgw may still use \(record.id): check its network interfaces") {
-            do {
-                try await ec2.deleteSecurityGroup(id: record.id)
-                return true
-            } catch let e as AWSError where e.code == "DependencyViolation" {
-                return false
-            } catch let e as AWSError where e.isNotFound {
-                return true
-            }
+        try await ctx.deleteWhenReleased(what: "security group \(record.id) to be released by its network interfaces",
+                                         inUseCodes: ["DependencyViolation"],
+                                         schedule: PollSchedule(first: 5, factor: 1.5, max: 30, timeout: 900),
+                                         hint: "something outside privgw may still use \(record.id): check its network interfaces") {
+            try await ec2.deleteSecurityGroup(id: record.id)
         }
     }
 
     func describeOrNil(_ ec2: EC2Client, _ id: String) async throws -> EC2Client.SecurityGroup? {
-        do {
-            return try await ec2.describeSecurityGroups(ids: [id]).first
-        } catch let e as AWSError where e.isNotFound {
-            return nil
-        }
+        try await orNilIfNotFound { try await ec2.describeSecurityGroups(ids: [id]).first }
     }
 
     func describe(_ s: EC2Client.IngressRule.Source) -> String {

@@ -70,16 +70,10 @@ public struct TargetGroupStep: Step {
             throw Ownership.foreign(kind, tg.arn, stack: env.stack, fix: "privgw deletes only what it tagged")
         }
         // A listener that forwards to it keeps it ResourceInUse for a moment after the listener is deleted.
-        try await ctx.poll(what: "target group \(record.id) to be released by its listener",
-                           schedule: PollSchedule(first: 2, factor: 1.5, max: 15, timeout: 300)) {
-            do {
-                try await env.elbv2.deleteTargetGroup(arn: record.id)
-                return true
-            } catch let e as AWSError where e.code == "ResourceInUse" {
-                return false
-            } catch let e as AWSError where e.isNotFound {
-                return true
-            }
+        try await ctx.deleteWhenReleased(what: "target group \(record.id) to be released by its listener",
+                                         inUseCodes: ["ResourceInUse"],
+                                         schedule: PollSchedule(first: 2, factor: 1.5, max: 15, timeout: 300)) {
+            try await env.elbv2.deleteTargetGroup(arn: record.id)
         }
     }
 }
