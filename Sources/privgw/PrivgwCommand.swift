@@ -17,7 +17,7 @@ struct PrivgwCommand: AsyncParsableCommand {
         """,
         version: PrivgwVersion.banner,
         subcommands: [InitCommand.self, PlanCommand.self, UpCommand.self, DownCommand.self, StatusCommand.self,
-                      VersionCommand.self, CompletionCommand.self]
+                      VersionCommand.self, CompletionCommand.self, IAMPolicyCommand.self]
     )
 
     /// Replaces ArgumentParser's main so usage errors exit 2 (its default is 64) and every other code comes from
