@@ -9,7 +9,7 @@ extension StackSpec {
 # Replace the placeholder ids below with your own; `privgw plan` shows what would change.
 
 # Stack name: lowercase letters, digits and '-', starts with a letter, at most 28 characters.
-# It goes into every AWS resource name privgw creates (e.g. privgw-orders-alb).
+# It goes into the names of what privgw creates (e.g. load balancer pgw-orders, group privgw-orders-alb-sg).
 name: orders
 
 # AWS region. Leave it out to use the region from your AWS settings (AWS_REGION, ~/.aws/config).

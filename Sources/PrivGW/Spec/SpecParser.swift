@@ -389,7 +389,7 @@ struct SpecParser {
 
     mutating func parseName(_ top: Section) -> String? {
         guard let entry = top["name"] else {
-            missingKey("name", in: top, what: "the stack name (used in AWS resource names like privgw-<name>-alb)")
+            missingKey("name", in: top, what: "the stack name (used in AWS resource names like pgw-<name> and privgw-<name>-alb-sg)")
             return nil
         }
         guard let name = text(entry, required: true) else { return nil }
