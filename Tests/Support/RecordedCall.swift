@@ -9,10 +9,21 @@ public struct RecordedCall: Decodable, Sendable, Equatable, CustomStringConverti
     public var operation: String?
     public var method: String
     public var path: String
+    /// The query string as sent (`domainNameId=abc&limit=500`); empty when there is none.
+    public var query: String?
     /// False for Describe*/List*/Get*/Head* operations.
     public var mutating: Bool
 
     public var description: String { "\(service ?? "?"):\(operation ?? "\(method) \(path)")" }
+
+    /// The values of one query parameter (e.g. `domainNameId`), percent-decoded.
+    public func queryValues(_ name: String) -> [String] {
+        (query ?? "").split(separator: "&").compactMap { pair in
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard kv.first == name else { return nil }
+            return kv.count > 1 ? (kv[1].removingPercentEncoding ?? kv[1]) : ""
+        }
+    }
 }
 
 extension MotoServer {

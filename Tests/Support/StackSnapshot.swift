@@ -9,7 +9,10 @@ public struct StackSnapshot: Decodable, Sendable {
         public var tags: [String: String]; public var ingress: [Ingress] }
     public struct VpcEndpoint: Decodable, Sendable { public var id: String; public var state: String; public var serviceName: String
         public var vpcId: String; public var type: String?; public var privateDns: Bool?; public var tags: [String: String]
-        public var subnets: [String]; public var groups: [String]; public var ips: [String] }
+        public var subnets: [String]; public var groups: [String]; public var ips: [String]
+        /// The first is the regional name (the native design's alias target), the others per availability zone.
+        public var dnsEntries: [DnsEntry]? }
+    public struct DnsEntry: Decodable, Sendable { public var dnsName: String?; public var hostedZoneId: String? }
     public struct Listener: Decodable, Sendable { public var arn: String; public var port: Int; public var `protocol`: String
         public var sslPolicy: String?; public var certificates: [String]; public var targetGroups: [String?] }
     public struct LoadBalancer: Decodable, Sendable { public var arn: String; public var name: String; public var scheme: String
@@ -19,17 +22,22 @@ public struct StackSnapshot: Decodable, Sendable {
         public var port: Int?; public var targetType: String?; public var healthCheckPath: String?; public var healthCheckProtocol: String?
         public var matcher: String?; public var targets: [String]; public var tags: [String: String] }
     public struct Certificate: Decodable, Sendable { public var arn: String; public var domain: String; public var status: String
-        public var tags: [String: String] }
+        public var tags: [String: String]; public var sans: [String]? }
     public struct RestApi: Decodable, Sendable { public var id: String; public var name: String; public var endpointTypes: [String]
         public var policy: String?; public var tags: [String: String] }
     public struct Mapping: Decodable, Sendable { public var basePath: String?; public var restApiId: String?; public var stage: String? }
     public struct DomainName: Decodable, Sendable { public var name: String; public var endpointTypes: [String]
         public var regionalCertificateArn: String?; public var certificateArn: String?; public var tags: [String: String]
-        public var mappings: [Mapping] }
+        public var mappings: [Mapping]
+        /// Private domains only: their id (every call about them carries it), ARN and resource policy.
+        public var domainNameId: String?; public var domainNameArn: String?; public var policy: String?
+        public var status: String?; public var securityPolicy: String? }
+    public struct AccessAssociation: Decodable, Sendable { public var arn: String; public var domainNameArn: String
+        public var sourceType: String?; public var source: String?; public var tags: [String: String] }
     public struct Record: Decodable, Sendable { public var name: String; public var type: String; public var alias: String?
-        public var values: [String] }
+        public var aliasZone: String?; public var values: [String] }
     public struct Zone: Decodable, Sendable { public var id: String; public var name: String; public var `private`: Bool
-        public var tags: [String: String]; public var records: [Record] }
+        public var tags: [String: String]; public var records: [Record]; public var vpcs: [String]? }
 
     public var securityGroups: [SecurityGroup]
     public var vpcEndpoints: [VpcEndpoint]
@@ -38,6 +46,7 @@ public struct StackSnapshot: Decodable, Sendable {
     public var certificates: [Certificate]
     public var restApis: [RestApi]
     public var domainNames: [DomainName]
+    public var accessAssociations: [AccessAssociation]?
     public var zones: [Zone]
 
     /// Everything tagged `privgw:stack=<stack>` (descriptions), to prove `down` left nothing behind.
@@ -51,6 +60,7 @@ public struct StackSnapshot: Decodable, Sendable {
         out += certificates.filter { $0.tags[key] == stack }.map { "certificate \($0.arn)" }
         out += restApis.filter { $0.tags[key] == stack }.map { "rest api \($0.id)" }
         out += domainNames.filter { $0.tags[key] == stack }.map { "domain name \($0.name)" }
+        out += (accessAssociations ?? []).filter { $0.tags[key] == stack }.map { "access association \($0.arn)" }
         out += zones.filter { $0.tags[key] == stack }.map { "hosted zone \($0.id)" }
         return out
     }

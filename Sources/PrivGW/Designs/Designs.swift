@@ -29,11 +29,14 @@ public enum Designs {
         steps.append(TargetsStep())
         steps.append(ListenerStep())
         if let demo = spec.apis.first(where: { $0.isDemo }) { steps.append(DemoAPIStep(stage: demo.stage)) }
+        steps += APIPolicyStep.steps(for: spec)
         steps.append(PrivateZoneStep())
+        let demoFirst = spec.apis.contains { $0.isDemo } ? ["api"] : []
         for (i, domain) in spec.domains.enumerated() {
             let suffix = i == 0 ? "" : "-\(i + 1)"
-            steps.append(DomainNameStep(id: "domain-name\(suffix)", domain: domain, private: false))
-            steps.append(MappingsStep(id: "mappings\(suffix)", domain: domain, domainStep: "domain-name\(suffix)", apis: spec.apis))
+            steps.append(DomainNameStep(id: "domain-name\(suffix)", domain: domain, private: false, after: demoFirst))
+            steps.append(MappingsStep(id: "mappings\(suffix)", domain: domain, domainStep: "domain-name\(suffix)", apis: spec.apis,
+                                      after: APIPolicyStep.steps(for: spec).map(\.id)))
             steps.append(AliasRecordStep(id: "record\(suffix)", domain: domain, targetStep: "alb"))
         }
         return steps
@@ -47,12 +50,15 @@ public enum Designs {
         steps.append(VpcEndpointStep(withSecurityGroup: spec.vpcEndpoint == nil))
         steps.append(CertificateStep(domains: spec.domains))
         if let demo = spec.apis.first(where: { $0.isDemo }) { steps.append(DemoAPIStep(stage: demo.stage)) }
+        steps += APIPolicyStep.steps(for: spec)
         steps.append(PrivateZoneStep())
+        let demoFirst = spec.apis.contains { $0.isDemo } ? ["api"] : []
         for (i, domain) in spec.domains.enumerated() {
             let suffix = i == 0 ? "" : "-\(i + 1)"
-            steps.append(DomainNameStep(id: "domain-name\(suffix)", domain: domain, private: true))
+            steps.append(DomainNameStep(id: "domain-name\(suffix)", domain: domain, private: true, after: demoFirst))
             steps.append(AccessAssociationStep(id: "access-association\(suffix)", domainStep: "domain-name\(suffix)"))
-            steps.append(MappingsStep(id: "mappings\(suffix)", domain: domain, domainStep: "domain-name\(suffix)", apis: spec.apis))
+            steps.append(MappingsStep(id: "mappings\(suffix)", domain: domain, domainStep: "domain-name\(suffix)", apis: spec.apis,
+                                      after: APIPolicyStep.steps(for: spec).map(\.id)))
             steps.append(AliasRecordStep(id: "record\(suffix)", domain: domain, targetStep: "endpoint"))
         }
         return steps

@@ -42,13 +42,40 @@ public struct CertificateStep: Step {
             // Not yet issued (e.g. requested by an interrupted run): `diff` reports it and `update` validates.
             let keys = Self.validationKeys
             let remembered = Dictionary(uniqueKeysWithValues: keys.compactMap { k in ctx.fact(k).map { (k, $0) } })
-            return record(cert, owned: true, validation: journaled?.attributes ?? remembered)
+            var validation = journaled?.attributes ?? remembered
+            // Crash safety: `validate` remembers these facts one by one after its UPSERT, so a run killed in between
+            // leaves none or only some of them (and the certificate may already be ISSUED, so `diff` would not
+            // validate again): `down` would then leave the CNAME behind, and `up` never write it. The records are
+            // ACM's, not privgw's choice: take them from the certificate itself.
+            if case .validated(let zone) = env.spec.certificate, !keys.allSatisfy({ validation[$0] != nil }),
+               let records = cert.validationRecords, !records.isEmpty {
+                validation = Self.validationFacts(zone: zone, records: records)
+            }
+            return record(cert, owned: true, validation: validation)
         }
     }
 
     public func diff(_ ctx: StepContext<AWSEnvironment>, existing: ResourceRecord) async throws -> String? {
-        guard existing.owned, let status = existing.attributes["status"], status != "ISSUED" else { return nil }
-        return "finish DNS validation (now \(status))"
+        guard existing.owned, let status = existing.attributes["status"] else { return nil }
+        if status != "ISSUED" { return "finish DNS validation (now \(status))" }
+        // A run killed between the request and the UPSERT leaves an issued certificate (ACM reuses an account's
+        // CNAME for a name; moto issues at once) without its CNAME, which managed renewal needs: `update` writes it.
+        let env = ctx.environment
+        guard let zone = existing.attributes["validationZone"] else { return nil }
+        for (name, type, value) in Self.written(existing.attributes) {
+            if try await validationRecord(env, zone: zone, name: name, type: type, value: value) == nil {
+                return "write the DNS validation record \(name) (ACM renews the certificate through it)"
+            }
+        }
+        return nil
+    }
+
+    /// The record set `name`/`type` in `zone` if it holds exactly `value` (privgw's CNAME), else nil.
+    func validationRecord(_ env: AWSEnvironment, zone: String, name: String, type: String,
+                          value: String) async throws -> Route53Client.RecordSet? {
+        let existing = try await env.route53.listResourceRecordSets(zoneId: zone, startName: name, startType: type, maxItems: 1)
+        guard let rs = existing.records.first, dnsEqual(rs.name, name), rs.type == type, rs.values == [value] else { return nil }
+        return rs
     }
 
     public func update(_ ctx: StepContext<AWSEnvironment>, existing: ResourceRecord) async throws -> ResourceRecord {
@@ -115,16 +142,14 @@ public struct CertificateStep: Step {
             return cert.isIssued
         }
         var facts: [String: String] = [:]
-        if let first = records.first {
+        if !records.isEmpty {
             let unique = Dictionary(records.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }).values
             let change = try await env.route53.changeResourceRecordSets(
                 zoneId: zone,
                 changes: unique.map { .init(.upsert, .plain(name: $0.name, type: $0.type, ttl: 300, values: [$0.value])) },
                 comment: "privgw \(env.stack): ACM validation")
             // One CNAME per name the certificate covers: all of them are remembered, so that `down` removes each.
-            facts = ["validationZone": zone, "validationName": first.name, "validationType": first.type,
-                     "validationValue": first.value,
-                     "validationRecords": Self.encode(unique.sorted { $0.name < $1.name }.map { ($0.name, $0.type, $0.value) })]
+            facts = Self.validationFacts(zone: zone, records: Array(unique))
             for (k, v) in facts { try await ctx.remember(k, v) }
             _ = change
         }
@@ -149,11 +174,25 @@ public struct CertificateStep: Step {
 
     public func delete(_ ctx: StepContext<AWSEnvironment>, record: ResourceRecord) async throws {
         let env = ctx.environment
-        if try await describe(env, record.id) != nil {
+        let exists = try await describe(env, record.id) != nil
+        if exists {
             let tags = try await env.acm.listTagsForCertificate(arn: record.id)
             guard Ownership.isOwned(tags, stack: env.stack) else {
                 throw Ownership.foreign(kind, record.id, stack: env.stack, fix: "privgw deletes only what it tagged")
             }
+        }
+        // The validation CNAMEs privgw wrote in the public zone go first (only where they still hold privgw's value):
+        // they can be rediscovered only through the certificate (see `find`), so once it is deleted, a run killed
+        // before removing them would leave them behind for good.
+        if let zone = record.attributes["validationZone"] {
+            for (name, type, value) in Self.written(record.attributes) {
+                if let rs = try await validationRecord(env, zone: zone, name: name, type: type, value: value) {
+                    _ = try await env.route53.changeResourceRecordSets(zoneId: zone, changes: [.init(.delete, rs)],
+                                                                       comment: "privgw \(env.stack): remove ACM validation")
+                }
+            }
+        }
+        if exists {
             // Listeners and API Gateway domains release the certificate with a lag (ResourceInUseException): retry.
             try await ctx.deleteWhenReleased(what: "certificate \(record.id) to be released by its listener and domain",
                                              inUseCodes: ["ResourceInUseException"],
@@ -161,20 +200,25 @@ public struct CertificateStep: Step {
                 try await env.acm.deleteCertificate(arn: record.id)
             }
         }
-        // The validation CNAME privgw wrote in the public zone goes too (only if it still holds privgw's value).
-        let a = record.attributes
-        guard let zone = a["validationZone"] else { return }
-        var written = Self.decode(a["validationRecords"] ?? "")
+    }
+
+    /// The validation records a record's attributes say privgw wrote.
+    static func written(_ a: [String: String]) -> [(String, String, String)] {
+        var written = decode(a["validationRecords"] ?? "")
         if written.isEmpty, let name = a["validationName"], let type = a["validationType"], let value = a["validationValue"] {
             written = [(name, type, value)]  // journals written before every record was remembered
         }
-        for (name, type, value) in written {
-            let existing = try await env.route53.listResourceRecordSets(zoneId: zone, startName: name, startType: type, maxItems: 1)
-            if let rs = existing.records.first, dnsEqual(rs.name, name), rs.type == type, rs.values == [value] {
-                _ = try await env.route53.changeResourceRecordSets(zoneId: zone, changes: [.init(.delete, rs)],
-                                                                   comment: "privgw \(env.stack): remove ACM validation")
-            }
-        }
+        return written
+    }
+
+    /// The facts `validate` remembers (and `find` derives from the certificate when a crash lost some of them).
+    static func validationFacts(zone: String, records: [ACMClient.ValidationRecord]) -> [String: String] {
+        let unique = Dictionary(records.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }).values
+            .sorted { $0.name < $1.name }
+        guard let first = unique.first else { return [:] }
+        return ["validationZone": zone, "validationName": first.name, "validationType": first.type,
+                "validationValue": first.value,
+                "validationRecords": encode(unique.map { ($0.name, $0.type, $0.value) })]
     }
 
     static let validationKeys = ["validationZone", "validationName", "validationType", "validationValue", "validationRecords"]

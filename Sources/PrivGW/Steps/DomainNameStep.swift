@@ -11,13 +11,17 @@ public struct DomainNameStep: Step {
     let isPrivate: Bool
     let certificateStep: String
 
-    public init(id: String = "domain-name", domain: String, private isPrivate: Bool, certificateStep: String = "certificate") {
+    /// `after`: steps created before and deleted after the domain without being read, e.g. the demo API: API Gateway
+    /// refuses to delete a REST API that a domain still maps ("remove all base path mappings related to the RestApi"),
+    /// and deleting the domain is what removes its mappings.
+    public init(id: String = "domain-name", domain: String, private isPrivate: Bool, certificateStep: String = "certificate",
+                after: [String] = []) {
         self.id = id
         self.domain = domain
         self.isPrivate = isPrivate
         self.certificateStep = certificateStep
         self.kind = isPrivate ? "private domain name" : "domain name"
-        self.dependsOn = isPrivate ? [certificateStep, "endpoint"] : [certificateStep]
+        self.dependsOn = (isPrivate ? [certificateStep, "endpoint"] : [certificateStep]) + after
     }
 
     public func find(_ ctx: StepContext<AWSEnvironment>, journaled: ResourceRecord?) async throws -> ResourceRecord? {
@@ -111,12 +115,15 @@ public struct MappingsStep: Step {
     let domainStep: String
     let usesDemo: Bool
 
-    public init(id: String = "mappings", domain: String, domainStep: String = "domain-name", apis: [StackSpec.APIMapping]) {
+    /// `after`: steps to finish first without reading their records (e.g. the API policy steps, so that the check of
+    /// each existing API's policy sees what they changed).
+    public init(id: String = "mappings", domain: String, domainStep: String = "domain-name", apis: [StackSpec.APIMapping],
+                after: [String] = []) {
         self.id = id
         self.domain = domain
         self.domainStep = domainStep
         self.usesDemo = apis.contains { $0.isDemo }
-        self.dependsOn = usesDemo ? [domainStep, "api", "endpoint"] : [domainStep, "endpoint"]
+        self.dependsOn = (usesDemo ? [domainStep, "api", "endpoint"] : [domainStep, "endpoint"]) + after
     }
 
     /// `(none)` is API Gateway's name for the root mapping.
@@ -199,11 +206,12 @@ public struct MappingsStep: Step {
         let env = ctx.environment
         let dnId = try domainNameId(ctx)
         let vpce = try ctx.record(of: "endpoint").id
+        var checked = Set<String>()
         for m in env.spec.apis {
             let k = Self.key(m.basePath)
             guard have[k] == nil, let target = want[k] else { continue }
             let apiId = String(target.split(separator: "/").first ?? "")
-            if !m.isDemo { await checkExistingAPI(ctx, apiId: apiId, vpce: vpce) }
+            if !m.isDemo, checked.insert(apiId).inserted { await checkExistingAPI(ctx, apiId: apiId, vpce: vpce) }
             _ = try await env.apiGateway.createBasePathMapping(domainName: domain, domainNameId: dnId,
                                                                basePath: m.basePath.isEmpty ? nil : m.basePath,
                                                                restApiId: apiId, stage: m.stage)
@@ -225,7 +233,8 @@ public struct MappingsStep: Step {
     }
 
     public func delete(_ ctx: StepContext<AWSEnvironment>, record: ResourceRecord) async throws {
-        // Deleting privgw's own domain name removes its mappings with it: one call instead of one per mapping.
+        // Deleting privgw's own domain name removes its mappings with it: one call instead of one per mapping. (The demo
+        // API, which API Gateway refuses to delete while it is still mapped, goes only after the domain: see `after`.)
         if let dn = try? ctx.optionalRecord(of: domainStep), dn.owned { return }
         let gw = ctx.environment.apiGateway
         let dnId = record.attributes["domainNameId"]

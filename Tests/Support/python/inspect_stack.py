@@ -58,6 +58,7 @@ def snapshot(endpoint: str, key: str, secret: str, region: str) -> dict:
             "id": e["VpcEndpointId"], "state": e["State"], "serviceName": e["ServiceName"], "vpcId": e["VpcId"],
             "type": e.get("VpcEndpointType"), "privateDns": e.get("PrivateDnsEnabled"), "tags": tags_of(e.get("Tags")),
             "subnets": e.get("SubnetIds", []), "groups": [g["GroupId"] for g in e.get("Groups", [])], "ips": sorted(ips),
+            "dnsEntries": [{"dnsName": d.get("DnsName"), "hostedZoneId": d.get("HostedZoneId")} for d in e.get("DnsEntries", [])],
         })
     out["vpcEndpoints"] = endpoints
 
@@ -98,7 +99,8 @@ def snapshot(endpoint: str, key: str, secret: str, region: str) -> dict:
         arn = c["CertificateArn"]
         d = acm.describe_certificate(CertificateArn=arn)["Certificate"]
         tags = acm.list_tags_for_certificate(CertificateArn=arn).get("Tags", [])
-        certs.append({"arn": arn, "domain": d["DomainName"], "status": d["Status"], "tags": tags_of(tags)})
+        certs.append({"arn": arn, "domain": d["DomainName"], "sans": d.get("SubjectAlternativeNames", []),
+                      "status": d["Status"], "tags": tags_of(tags)})
     out["certificates"] = certs
 
     apis = []
@@ -110,27 +112,41 @@ def snapshot(endpoint: str, key: str, secret: str, region: str) -> dict:
     domains = []
     for d in apigw.get_domain_names(limit=500).get("items", []):
         name = d["domainName"]
+        # A private domain is addressed by name + domainNameId (without the id, API Gateway means the public one).
+        by_id = {"domainNameId": d["domainNameId"]} if d.get("domainNameId") else {}
         try:
-            mappings = apigw.get_base_path_mappings(domainName=name).get("items", [])
+            mappings = apigw.get_base_path_mappings(domainName=name, limit=500, **by_id).get("items", [])
         except Exception:  # noqa: BLE001 - a domain without mappings may 404 in moto
             mappings = []
         domains.append({
             "name": name, "endpointTypes": (d.get("endpointConfiguration") or {}).get("types", []),
             "regionalCertificateArn": d.get("regionalCertificateArn"), "certificateArn": d.get("certificateArn"),
+            "domainNameId": d.get("domainNameId"), "domainNameArn": d.get("domainNameArn"), "policy": d.get("policy"),
+            "status": d.get("domainNameStatus"), "securityPolicy": d.get("securityPolicy"),
             "tags": d.get("tags", {}),
             "mappings": [{"basePath": m.get("basePath"), "restApiId": m.get("restApiId"), "stage": m.get("stage")} for m in mappings],
         })
     out["domainNames"] = domains
+
+    out["accessAssociations"] = [
+        {"arn": a["domainNameAccessAssociationArn"], "domainNameArn": a["domainNameArn"],
+         "sourceType": a.get("accessAssociationSourceType"), "source": a.get("accessAssociationSource"),
+         "tags": a.get("tags", {})}
+        for a in apigw.get_domain_name_access_associations(resourceOwner="SELF", limit=500).get("items", [])
+    ]
 
     zones = []
     for z in r53.list_hosted_zones()["HostedZones"]:
         zid = z["Id"].split("/")[-1]
         records = r53.list_resource_record_sets(HostedZoneId=zid)["ResourceRecordSets"]
         tags = r53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zid)["ResourceTagSet"].get("Tags", [])
+        vpcs = [v["VPCId"] for v in r53.get_hosted_zone(Id=zid).get("VPCs", [])]
         zones.append({
             "id": zid, "name": z["Name"], "private": z["Config"].get("PrivateZone", False), "tags": tags_of(tags),
+            "vpcs": vpcs,
             "records": [
                 {"name": r["Name"], "type": r["Type"], "alias": (r.get("AliasTarget") or {}).get("DNSName"),
+                 "aliasZone": (r.get("AliasTarget") or {}).get("HostedZoneId"),
                  "values": [v["Value"] for v in r.get("ResourceRecords", [])]}
                 for r in records
             ],

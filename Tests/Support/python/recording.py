@@ -2,11 +2,12 @@
 """Names every call in a moto request recording (MOTO_ENABLE_RECORDING JSONL) by service and operation.
 
 Usage: recording.py FILE   -> prints a JSON array, one object per AWS call, in order:
-  {"service": "ec2", "operation": "CreateVpc", "method": "POST", "path": "/", "mutating": true}
+  {"service": "ec2", "operation": "CreateVpc", "method": "POST", "path": "/", "query": "", "mutating": true}
 
 - service: the signing name in the Authorization credential scope (what moto routes by).
 - operation: the query `Action`, else the `X-Amz-Target` suffix, else the REST operation whose
   method and requestUri (botocore's service model) match the request; null when nothing matches.
+- path: percent-decoded; query: the query string as sent (e.g. `domainNameId=abc&limit=500`), "" when none.
 - mutating: false for Describe*/List*/Get*/Head* operations, else true; for an unnamed call,
   true unless the method is GET or HEAD.
 Requests to /moto-api/* (reset, recorder control) are left out.
@@ -72,7 +73,8 @@ def name_call(entry: dict[str, Any]) -> dict[str, Any] | None:
                 operation = name
                 break
     mutating = operation.startswith(READ_ONLY_PREFIXES) is False if operation else method not in ("GET", "HEAD")
-    return {"service": service, "operation": operation, "method": method, "path": unquote(url.path), "mutating": mutating}
+    return {"service": service, "operation": operation, "method": method, "path": unquote(url.path), "query": url.query,
+            "mutating": mutating}
 
 
 def main() -> int:
