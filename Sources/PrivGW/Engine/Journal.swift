@@ -1,4 +1,10 @@
 // The per-stack journal: append-only, fsync'd JSON lines recording every intent and result, replayed into state.
+//
+// Fault injection (tests only): with PRIVGW_CRASH_AFTER_RECORDS=N in the environment, the process sends itself
+// SIGKILL right after the N-th record it appended (counted across all journals of this process, starting at 1)
+// has been fsync'd: the crash-recovery tests (Tests/IntegrationTests/CrashRecoveryTests.swift,
+// scripts/crash-matrix) kill `up`/`down` at every record position this way. Unset (or not a positive
+// integer), it does nothing.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -298,8 +304,25 @@ public actor Journal {
         line.append(0x0A)
         try Journal.writeAll(fd: fd, line, path: path)
         guard fsync(fd) == 0 else { throw JournalError.io(path: path, operation: "fsync", errno: errno) }
+        Journal.crashHook()
         state.apply(entry)
         return entry
+    }
+
+    /// `PRIVGW_CRASH_AFTER_RECORDS` (see the file header), read once; nil when unset.
+    private static let crashAfterRecords: Int? = {
+        guard let text = ProcessInfo.processInfo.environment["PRIVGW_CRASH_AFTER_RECORDS"],
+              let n = Int(text), n > 0 else { return nil }
+        return n
+    }()
+    /// Records appended (and fsync'd) by this process, for the crash hook.
+    private static let recordsWritten = Locked(0)
+
+    /// Test-only fault injection: SIGKILL this process after its N-th fsync'd record. No-op when unset.
+    private static func crashHook() {
+        guard let limit = crashAfterRecords else { return }
+        let n = recordsWritten.withLock { n -> Int in n += 1; return n }
+        if n == limit { kill(getpid(), SIGKILL) }
     }
 
     public func close() {
