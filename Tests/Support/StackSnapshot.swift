@@ -14,7 +14,9 @@ public struct StackSnapshot: Decodable, Sendable {
         public var dnsEntries: [DnsEntry]? }
     public struct DnsEntry: Decodable, Sendable { public var dnsName: String?; public var hostedZoneId: String? }
     public struct Listener: Decodable, Sendable { public var arn: String; public var port: Int; public var `protocol`: String
-        public var sslPolicy: String?; public var certificates: [String]; public var targetGroups: [String?] }
+        public var sslPolicy: String?; public var certificates: [String]; public var targetGroups: [String?]
+        /// Certificates added to the listener besides its default (served by SNI).
+        public var sniCertificates: [String]? }
     public struct LoadBalancer: Decodable, Sendable { public var arn: String; public var name: String; public var scheme: String
         public var type: String?; public var dnsName: String; public var securityGroups: [String]; public var tags: [String: String]
         public var attributes: [String: String]; public var listeners: [Listener] }

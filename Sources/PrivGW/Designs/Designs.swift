@@ -23,18 +23,26 @@ public enum Designs {
                                            source: ownAlbGroup ? .groupOfStep("alb-sg") : .vpcCIDR))
         }
         steps.append(VpcEndpointStep(withSecurityGroup: spec.vpcEndpoint == nil))
-        steps.append(CertificateStep(domains: spec.domains))
+        // One certificate per name: the first is the listener's default, the others are added to it (SNI).
+        let certificateSteps = spec.domains.indices.map { $0 == 0 ? "certificate" : "certificate-\($0 + 1)" }
+        for (i, domain) in spec.domains.enumerated() {
+            steps.append(CertificateStep(id: certificateSteps[i], domains: [domain]))
+        }
         steps.append(LoadBalancerStep(givenSecurityGroups: spec.securityGroups))
         steps.append(TargetGroupStep())
         steps.append(TargetsStep())
         steps.append(ListenerStep())
+        if spec.domains.count > 1 {
+            steps.append(ListenerCertificatesStep(certificateSteps: Array(certificateSteps.dropFirst())))
+        }
         if let demo = spec.apis.first(where: { $0.isDemo }) { steps.append(DemoAPIStep(stage: demo.stage)) }
         steps += APIPolicyStep.steps(for: spec)
         steps.append(PrivateZoneStep())
         let demoFirst = spec.apis.contains { $0.isDemo } ? ["api"] : []
         for (i, domain) in spec.domains.enumerated() {
             let suffix = i == 0 ? "" : "-\(i + 1)"
-            steps.append(DomainNameStep(id: "domain-name\(suffix)", domain: domain, private: false, after: demoFirst))
+            steps.append(DomainNameStep(id: "domain-name\(suffix)", domain: domain, private: false,
+                                        certificateStep: certificateSteps[i], after: demoFirst))
             steps.append(MappingsStep(id: "mappings\(suffix)", domain: domain, domainStep: "domain-name\(suffix)", apis: spec.apis,
                                       after: APIPolicyStep.steps(for: spec).map(\.id)))
             steps.append(AliasRecordStep(id: "record\(suffix)", domain: domain, targetStep: "alb"))

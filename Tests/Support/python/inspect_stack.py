@@ -72,6 +72,11 @@ def snapshot(endpoint: str, key: str, secret: str, region: str) -> dict:
             listeners.append({
                 "arn": l["ListenerArn"], "port": l["Port"], "protocol": l["Protocol"], "sslPolicy": l.get("SslPolicy"),
                 "certificates": [c["CertificateArn"] for c in l.get("Certificates", [])],
+                "sniCertificates": sorted(
+                    c["CertificateArn"]
+                    for c in elb.describe_listener_certificates(ListenerArn=l["ListenerArn"]).get("Certificates", [])
+                    if not c.get("IsDefault")
+                ),
                 "targetGroups": [a.get("TargetGroupArn") for a in l.get("DefaultActions", [])],
             })
         lbs.append({
