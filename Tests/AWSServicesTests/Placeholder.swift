@@ -1,5 +1,0 @@
-import XCTest
-
-final class AWSServicesTestsPlaceholder: XCTestCase {
-    func testModuleBuilds() { XCTAssertTrue(true) }
-}

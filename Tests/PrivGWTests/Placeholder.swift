@@ -1,5 +1,0 @@
-import XCTest
-
-final class PrivGWTestsPlaceholder: XCTestCase {
-    func testModuleBuilds() { XCTAssertTrue(true) }
-}
