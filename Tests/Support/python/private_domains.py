@@ -19,6 +19,8 @@ What the stand-in serves (shapes, JSON names, paths and status codes follow boto
   DELETE /domainnames/{name}/basepathmappings/{basePath}?domainNameId=ID                 -> 202
   GET    /domainnames/{name}/basepathmappings (public domain, none mapped yet)           -> 200 {"item": []}
          (moto 5.2.1 answers 500 there; every other public-domain call is moto's own)
+  DELETE /domainnames/{name} (public domain): moto's answer, and its base path mappings go with the domain
+         (moto 5.2.1 keeps them for the next domain of that name)
   POST   /domainnameaccessassociations                                                   -> 201 DomainNameAccessAssociation
   GET    /domainnameaccessassociations?resourceOwner=SELF|OTHER_ACCOUNTS&limit=&position= -> 200 DomainNameAccessAssociations
   DELETE /domainnameaccessassociations/{domainNameAccessAssociationArn}                  -> 202
@@ -113,6 +115,8 @@ class PrivateDomainStandIn:
             return self._merged_domain_list(environ, start_response, query)
         if _MAPPINGS.match(path) and method == "GET" and not has_id:
             return self._public_mappings(environ, start_response)
+        if (m := _DOMAIN.match(path)) and method == "DELETE" and not has_id:
+            return self._delete_public_domain(environ, start_response, unquote(m.group("name")))
         target = _wire_target(environ)
         route = self._route(method, path, target, has_id, body)
         if route is None:
@@ -301,6 +305,26 @@ class PrivateDomainStandIn:
             if name in backend.domain_names and not backend.base_path_mappings.get(name):
                 return _respond(start_response, 200, {"item": []})
             raise
+        start_response(captured["status"], captured["headers"])
+        return [chunks]
+
+    def _delete_public_domain(self, environ, start_response, name):
+        """DeleteDomainName on a public domain: API Gateway deletes the domain's base path mappings with it; moto
+        5.2.1 keeps them, so a new domain of the same name would inherit mappings to APIs that may be gone. moto
+        answers (and authenticates) the call; on success its orphaned mappings are dropped."""
+        captured: dict[str, Any] = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        chunks = b"".join(self.app(environ, capture))
+        if captured.get("status", "").startswith("2"):
+            scope = credential_scope(environ)
+            from moto.iam.models import get_account_id_from
+
+            backend = _Context(get_account_id_from(scope[0]), scope[1], {}).apigateway()
+            backend.base_path_mappings.pop(name, None)
         start_response(captured["status"], captured["headers"])
         return [chunks]
 
