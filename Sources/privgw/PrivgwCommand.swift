@@ -17,7 +17,7 @@ struct PrivgwCommand: AsyncParsableCommand {
         """,
         version: PrivgwVersion.banner,
         subcommands: [InitCommand.self, PlanCommand.self, UpCommand.self, DownCommand.self, StatusCommand.self,
-                      VersionCommand.self, CompletionCommand.self, IAMPolicyCommand.self]
+                      VersionCommand.self, CompletionCommand.self, IAMPolicyCommand.self, ManualCommand.self]
     )
 
     /// Replaces ArgumentParser's main so usage errors exit 2 (its default is 64) and every other code comes from
@@ -25,6 +25,13 @@ struct PrivgwCommand: AsyncParsableCommand {
     static func main() async {
         // A closed pipe (`privgw plan | head`) must not kill an `up` in the middle of a call: writes just fail.
         signal(SIGPIPE, SIG_IGN)
+        // `privgw --version` / `privgw version` answer before ArgumentParser builds its command tree (most of the
+        // start-up time): scripts call them to check the installed version.
+        let arguments = CommandLine.arguments.dropFirst()
+        if arguments.count == 1, let only = arguments.first, only == "--version" || only == "version" {
+            Terminal.write(fd: 1, PrivgwVersion.banner + "\n")
+            Terminal.exit(.success)
+        }
         let command: any ParsableCommand
         do {
             command = try await asyncParseAsRoot()

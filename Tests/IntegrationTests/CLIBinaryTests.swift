@@ -74,6 +74,16 @@ final class CLIBinaryTests: XCTestCase {
         XCTAssertTrue(r.stderr.lowercased().contains("region"), r.stderr)
     }
 
+    func testManualPageCoversEveryCommand() throws {
+        let r = try run(["manual"])
+        XCTAssertEqual(r.status, 0, r.description)
+        XCTAssertTrue(r.stdout.hasPrefix(".TH PRIVGW 1"), r.stdout)
+        for command in ["init", "plan", "up", "down", "status", "version", "completion", "iam-policy"] {
+            XCTAssertTrue(r.stdout.contains(".SS privgw \(command)\n"), "the man page lacks \(command)")
+        }
+        XCTAssertTrue(r.stdout.contains("--no-rollback"), "options come from the command definitions")
+    }
+
     func testCompletionScripts() throws {
         for shell in ["bash", "zsh", "fish"] {
             let r = try run(["completion", shell])
