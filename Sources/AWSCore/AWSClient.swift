@@ -121,6 +121,7 @@ public final class AWSClient: Sendable {
             var request = HTTPRequest(method: op.method, scheme: endpoint.scheme, host: endpoint.host,
                                       path: endpoint.basePath + op.path, query: op.query, headers: op.headers, body: op.body)
             request.setHeader("User-Agent", configuration.userAgent)
+            request.sendAtMostOnce = !op.idempotent
             SigV4Signer(credentials: credentials, region: endpoint.signingRegion, service: service.signingName)
                 .sign(&request)
             let started = Date()
@@ -135,7 +136,7 @@ public final class AWSClient: Sendable {
                     return response
                 }
                 error = AWSErrorParser.parse(response, protocol: service.wireProtocol, service: service.signingName,
-                                             operation: op.operation)
+                                             operation: op.operation, method: op.method)
             } catch let e as AWSError {
                 log("\(op.method) \(service.signingName):\(op.operation) -> \(e.code) in \(ms(started)) ms")
                 var e = e

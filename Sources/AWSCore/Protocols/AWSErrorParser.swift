@@ -2,7 +2,9 @@
 import Foundation
 
 public enum AWSErrorParser {
-    public static func parse(_ response: HTTPResponse, protocol wire: WireProtocol, service: String, operation: String) -> AWSError {
+    /// `method` (the request's HTTP method) names API Gateway's IAM actions, which are HTTP verbs (`apigateway:POST`).
+    public static func parse(_ response: HTTPResponse, protocol wire: WireProtocol, service: String, operation: String,
+                             method: String? = nil) -> AWSError {
         var code: String?
         var message: String?
         var requestId = response.header("x-amzn-RequestId") ?? response.header("x-amz-request-id")
@@ -41,8 +43,31 @@ public enum AWSErrorParser {
                             message: "HTTP \(response.status) without an AWS error document: \(XMLTree.snippet(response.body))",
                             service: service, operation: operation, httpStatus: response.status, requestId: requestId)
         }
+        var hint = hint(for: finalCode, operation: operation)
+        if accessDeniedCodes.contains(finalCode) {
+            let action = iamAction(inMessage: message ?? "") ?? iamAction(service: service, operation: operation, method: method)
+            hint = "the credentials lack the IAM action \(action): grant it, e.g. with the least-privilege policy "
+                + "`privgw iam-policy` prints for this spec"
+        }
         return AWSError(kind: .service, code: finalCode, message: message ?? "", service: service, operation: operation,
-                        httpStatus: response.status, requestId: requestId, hint: hint(for: finalCode, operation: operation))
+                        httpStatus: response.status, requestId: requestId, hint: hint)
+    }
+
+    static let accessDeniedCodes: Set<String> = ["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"]
+
+    /// The IAM action a call needs: the signing name and the operation (`ec2:CreateVpcEndpoint`,
+    /// `elasticloadbalancing:CreateListener`), except for API Gateway, whose actions are the HTTP verbs.
+    public static func iamAction(service: String, operation: String, method: String?) -> String {
+        if service == "apigateway" { return "apigateway:\(method ?? "*")" }
+        return "\(service):\(operation)"
+    }
+
+    /// The action AWS itself names in an AccessDenied message: "... is not authorized to perform: ec2:CreateVpcEndpoint ...".
+    static func iamAction(inMessage message: String) -> String? {
+        guard let r = message.range(of: "not authorized to perform: ") else { return nil }
+        let action = message[r.upperBound...].prefix { !$0.isWhitespace && $0 != "," && $0 != ";" }
+        let trimmed = action.hasSuffix(".") ? String(action.dropLast()) : String(action)
+        return trimmed.contains(":") ? trimmed : nil
     }
 
     static func fallbackCode(_ status: Int) -> String {

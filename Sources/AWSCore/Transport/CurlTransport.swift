@@ -97,6 +97,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         privgw_curl_setopt_long(h, CURLOPT_SSL_VERIFYPEER, 1)
         privgw_curl_setopt_long(h, CURLOPT_SSL_VERIFYHOST, 2)
         privgw_curl_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)
+        // A fresh connection is never "reused", so libcurl never retries the request by itself (see sendAtMostOnce).
+        if request.sendAtMostOnce { privgw_curl_setopt_long(h, CURLOPT_FRESH_CONNECT, 1) }
         if let ca = options.caBundle, !ca.isEmpty { privgw_curl_setopt_string(h, CURLOPT_CAINFO, ca) }
         privgw_curl_setopt_slist(h, CURLOPT_HTTPHEADER, headerList)
 

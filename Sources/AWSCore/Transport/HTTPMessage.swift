@@ -20,6 +20,10 @@ public struct HTTPRequest: Sendable {
     /// Header names are kept as given; lookups are case-insensitive.
     public var headers: [(name: String, value: String)]
     public var body: Data
+    /// Send at most once: on a new connection, so that the transport never resends it on its own. libcurl
+    /// transparently repeats a request whose reused keep-alive connection closed without an answer; for a call
+    /// that is not idempotent (it may have taken effect) that repeat would make a second resource.
+    public var sendAtMostOnce = false
 
     public init(method: String, scheme: String = "https", host: String, path: String = "/",
                 query: [QueryItem] = [], headers: [(name: String, value: String)] = [], body: Data = Data()) {

@@ -100,9 +100,11 @@ public final class Runner<Environment: Sendable>: Sendable {
             let ctx = context(step, records: records, state: state, journal: nil, control: control)
             do {
                 var p: PlannedStep
-                switch command {
-                case .up: p = try await decideUp(step, ctx: ctx, state: state)
-                case .down: p = try await decideDown(step, ctx: ctx, state: state)
+                p = try await retryingTransient(id, what: "looking it up", control: control) {
+                    switch command {
+                    case .up: return try await decideUp(step, ctx: ctx, state: state)
+                    case .down: return try await decideDown(step, ctx: ctx, state: state)
+                    }
                 }
                 if !deferredBy.isEmpty {
                     p.deferred = true
@@ -277,9 +279,29 @@ public final class Runner<Environment: Sendable>: Sendable {
                                 error: firstFailure)
     }
 
-    /// Executes one planned step of `up` (re-deciding it first when deferred) and journals it.
+    /// Executes one planned step of `up` (re-deciding it first when deferred) and journals it. A transient failure
+    /// runs the step again from `find` (StepRetry.swift), so what the failed attempt made is adopted, not repeated.
     func applyUp(_ planned: PlannedStep, journal: Journal, control: RunControl,
                  created: Locked<[String: ResourceRecord]>, failedCreates: Locked<[String: String]>) async -> StepOutcome {
+        var p = planned
+        var attempt = 1
+        while true {
+            let (outcome, error) = await applyUpOnce(p, journal: journal, control: control, created: created,
+                                                     failedCreates: failedCreates)
+            guard let error else { return outcome }
+            guard await retryStep(p.step, after: error, attempt: attempt, what: "\(outcome.action.rawValue) of the \(p.kind)",
+                                  control: control) else {
+                sink.handle(.stepFailed(step: p.step, action: outcome.action, phase: .apply, error: error))
+                return outcome
+            }
+            attempt += 1
+            p.deferred = true  // look again: the failed attempt may have made (part of) the resource
+        }
+    }
+
+    /// One run of a step for `up`; returns the outcome and, when it failed, the error (reported by the caller).
+    func applyUpOnce(_ planned: PlannedStep, journal: Journal, control: RunControl,
+                     created: Locked<[String: ResourceRecord]>, failedCreates: Locked<[String: String]>) async -> (StepOutcome, StepError?) {
         let step = steps[planned.step]!
         let start = clock.now()
         var p = planned
@@ -292,7 +314,7 @@ public final class Runner<Environment: Sendable>: Sendable {
             }
             if p.action == .keep, let r = p.record, r == p.journaled {
                 // Nothing to do and nothing new to record.
-                return StepOutcome(step: step.id, kind: step.kind, action: .keep, status: .succeeded, record: r)
+                return (StepOutcome(step: step.id, kind: step.kind, action: .keep, status: .succeeded, record: r), nil)
             }
             sink.handle(.stepStarted(step: step.id, action: p.action, phase: .apply))
             var ctx = context(step, records: state.records, state: state, journal: journal, control: control)
@@ -327,8 +349,8 @@ public final class Runner<Environment: Sendable>: Sendable {
             }
             let duration = clock.now() - start
             sink.handle(.stepFinished(step: step.id, action: p.action, phase: .apply, duration: duration, record: record))
-            return StepOutcome(step: step.id, kind: step.kind, action: p.action, status: .succeeded, record: record,
-                               duration: duration)
+            return (StepOutcome(step: step.id, kind: step.kind, action: p.action, status: .succeeded, record: record,
+                                duration: duration), nil)
         } catch {
             let op: StepOperation = switch p.action {
             case .create: token == nil ? .find : .create
@@ -339,9 +361,8 @@ public final class Runner<Environment: Sendable>: Sendable {
                                                      resourceId: p.resourceId, underlying: error)
             let jaction: JournalAction = p.action == .change ? .update : p.action == .adopt ? .adopt : .create
             _ = try? await journal.append(.failed(step: step.id, action: jaction, code: e.code, message: e.message))
-            sink.handle(.stepFailed(step: step.id, action: p.action, phase: .apply, error: e))
-            return StepOutcome(step: step.id, kind: step.kind, action: p.action, status: .failed,
-                               duration: clock.now() - start, error: e)
+            return (StepOutcome(step: step.id, kind: step.kind, action: p.action, status: .failed,
+                                duration: clock.now() - start, error: e), e)
         }
     }
 
@@ -364,7 +385,9 @@ public final class Runner<Environment: Sendable>: Sendable {
                 // The create failed: it may still have made the resource. Look for it by token/tags.
                 let ctx = context(step, records: state.records, state: state, journal: nil, control: control, token: tokens[id])
                 do {
-                    record = try await step.find(ctx, journaled: nil).map { normalize($0, step) }
+                    record = try await retryingTransient(id, what: "looking it up", control: control) {
+                        try await step.find(ctx, journaled: nil).map { normalize($0, step) }
+                    }
                 } catch {
                     let e = StepError(step: id, kind: step.kind, operation: .find, underlying: error,
                                       hint: "check whether a \(step.kind) tagged for stack \(stackName) exists; `privgw down` removes it")
@@ -460,7 +483,10 @@ public final class Runner<Environment: Sendable>: Sendable {
             try await journal.append(.intent(step: step.id, action: .delete, token: Runner.newToken()))
             let ctx = context(step, records: records ?? state.records, state: state, journal: journal, control: control)
             do {
-                try await step.delete(ctx, record: record)
+                // Deletes are safe to repeat (gone is success): a transient failure runs the delete again.
+                try await retryingTransient(step.id, what: "delete of the \(step.kind)", control: control) {
+                    try await step.delete(ctx, record: record)
+                }
             } catch where Runner.isNotFound(error) {
                 // Already gone: that is what we wanted.
             }

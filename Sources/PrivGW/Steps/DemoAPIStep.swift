@@ -102,8 +102,24 @@ public struct DemoAPIStep: Step {
         guard let hello else { return }
         if !hello.methods.contains("GET") {
             try await gw.putMethod(restApiId: apiId, resourceId: hello.id, httpMethod: "GET")
+        }
+        // Each part is checked on its own: a run that failed (or died) after PutMethod left the route half made.
+        var integration: APIGatewayClient.Integration?
+        do {
+            integration = try await gw.getIntegration(restApiId: apiId, resourceId: hello.id, httpMethod: "GET")
+        } catch let e as AWSError where e.isNotFound || e.kind == .malformedResponse {
+            // AWS: NotFoundException; moto answers 200 with an empty document. Either way: PUT it (idempotent).
+            integration = nil
+        }
+        if integration == nil {
             _ = try await gw.putIntegration(restApiId: apiId, resourceId: hello.id, httpMethod: "GET")
-            try await gw.putMethodResponse(restApiId: apiId, resourceId: hello.id, httpMethod: "GET")
+        }
+        if integration?.responseTemplates["200"] == nil {
+            do {
+                try await gw.putMethodResponse(restApiId: apiId, resourceId: hello.id, httpMethod: "GET")
+            } catch let e as AWSError where e.code == "ConflictException" {
+                // Made by the attempt that failed: fine.
+            }
             try await gw.putIntegrationResponse(restApiId: apiId, resourceId: hello.id, httpMethod: "GET",
                                                 responseTemplates: ["application/json": "{\"message\": \"hello from privgw\"}"])
         }

@@ -50,12 +50,24 @@ public struct LoadBalancerStep: Step {
         if existing.attributes["scheme"] != "internal" {
             return "scheme is \(existing.attributes["scheme"] ?? "?"), expected internal (delete and recreate it with `down` then `up`)"
         }
+        // Set right after CreateLoadBalancer: a run that died or failed in between left the ALB without them.
+        if !(try await missingAttributes(ctx, arn: existing.id)).isEmpty { return "drop invalid header fields" }
         if let state = existing.attributes["state"], state != "active" { return "wait for the load balancer to become active (now \(state))" }
         return nil
     }
 
+    /// The security attributes (`attributes`) the load balancer does not have as wanted.
+    func missingAttributes(_ ctx: StepContext<AWSEnvironment>, arn: String) async throws -> [String: String] {
+        let have = try await ctx.environment.elbv2.describeLoadBalancerAttributes(arn: arn)
+        return Self.attributes.filter { have[$0.key] != $0.value }
+    }
+
     public func update(_ ctx: StepContext<AWSEnvironment>, existing: ResourceRecord) async throws -> ResourceRecord {
-        if existing.attributes["scheme"] == "internal" { return try await waitActive(ctx, arn: existing.id) }
+        if existing.attributes["scheme"] == "internal" {
+            let missing = try await missingAttributes(ctx, arn: existing.id)
+            if !missing.isEmpty { _ = try await ctx.environment.elbv2.modifyLoadBalancerAttributes(arn: existing.id, attributes: missing) }
+            return try await waitActive(ctx, arn: existing.id)
+        }
         throw AWSError(kind: .configuration, code: "LoadBalancerNotInternal",
                        message: "load balancer \(existing.id) is not internal", resource: existing.id,
                        hint: "privgw never exposes an API publicly: run `privgw down` and `privgw up` to recreate it")

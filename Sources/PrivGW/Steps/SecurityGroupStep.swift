@@ -77,8 +77,17 @@ public struct SecurityGroupStep: Step {
     }
 
     public func update(_ ctx: StepContext<AWSEnvironment>, existing: ResourceRecord) async throws -> ResourceRecord {
-        try await ctx.environment.ec2.authorizeSecurityGroupIngress(groupId: existing.id, rules: [try desiredRule(ctx)])
+        try await authorize(ctx, groupId: existing.id, rule: try desiredRule(ctx))
         return existing
+    }
+
+    /// Adds the rule; one that already exists (an earlier attempt's call took effect) is what we want.
+    func authorize(_ ctx: StepContext<AWSEnvironment>, groupId: String, rule: EC2Client.IngressRule) async throws {
+        do {
+            try await ctx.environment.ec2.authorizeSecurityGroupIngress(groupId: groupId, rules: [rule])
+        } catch let e as AWSError where e.code == "InvalidPermission.Duplicate" {
+            return
+        }
     }
 
     public func create(_ ctx: StepContext<AWSEnvironment>, token: String) async throws -> ResourceRecord {
@@ -87,7 +96,7 @@ public struct SecurityGroupStep: Step {
         let groupId = try await env.ec2.createSecurityGroup(
             name: groupName(env.stack), description: "privgw \(env.stack): \(purpose)", vpcId: env.spec.vpc, tags: env.tags(id))
         try await ctx.remember("id", groupId)
-        try await env.ec2.authorizeSecurityGroupIngress(groupId: groupId, rules: [rule])
+        try await authorize(ctx, groupId: groupId, rule: rule)
         return ResourceRecord(step: id, kind: kind, id: groupId, attributes: ["name": groupName(env.stack), "vpc": env.spec.vpc])
     }
 

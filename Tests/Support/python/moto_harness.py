@@ -12,6 +12,7 @@ Usage: moto_harness.py [--port N] [--no-verify] [--exit-with-parent]
   back, so the credentials it printed stay valid for the whole run.
 - API Gateway private custom domains, which moto 5.2.1 lacks, are served by the test stand-in in
   private_domains.py (see its docstring).
+- Route 53 CREATE conflicts are checked exactly (see correct_route53_create).
 - When ready it prints ONE JSON line on stdout:
   {"port":N,"pid":P,"accessKeyId":"...","secretAccessKey":"...","region":"us-east-1"}
   then stdout is pointed at stderr (moto sometimes prints), and it serves until SIGTERM or SIGINT
@@ -72,6 +73,32 @@ class Identity:
         iam.access_keys[key.access_key_id] = key
 
 
+def correct_route53_create() -> None:
+    """Route 53 refuses a CREATE only when a record of that name and type exists. moto 5.2.1 also refuses a CREATE
+    identical to an earlier one in the zone's change journal whenever ANY record sorts after the name (it lists from
+    the name onward instead of looking the name up): e.g. the second `up` after a `down` in a zone that holds
+    other records. The check is made exact here, and the stale journal entry of a record since deleted dropped."""
+    from moto.route53.exceptions import ResourceRecordAlreadyExists
+    from moto.route53.models import Route53Backend
+
+    original = Route53Backend.change_resource_record_sets
+
+    def change_resource_record_sets(self, zoneid, change_list):
+        zone = self.get_hosted_zone(zoneid)
+        for value in change_list:
+            if value.get("Action") != "CREATE":
+                continue
+            rs = value["ResourceRecordSet"]
+            name, kind, ident = rs["Name"].strip(".").lower(), rs.get("Type"), rs.get("SetIdentifier")
+            if any(r.name.strip(".").lower() == name and r.type == kind and r.set_identifier == ident for r in zone.rrsets):
+                raise ResourceRecordAlreadyExists(name=name + ".", _type=kind)
+            while value in zone.rr_changes:
+                zone.rr_changes.remove(value)
+        return original(self, zoneid, change_list)
+
+    Route53Backend.change_resource_record_sets = change_resource_record_sets
+
+
 class ResetKeepsIdentity:
     """WSGI middleware: after moto's own `POST /moto-api/reset`, restores the test identity."""
 
@@ -105,6 +132,8 @@ def main() -> int:
     from werkzeug.serving import make_server
 
     from private_domains import PrivateDomainStandIn
+
+    correct_route53_create()
 
     app = ResetKeepsIdentity(PrivateDomainStandIn(DomainDispatcherApplication(create_backend_app)))
     server = make_server("127.0.0.1", args.port, app, threaded=True)
