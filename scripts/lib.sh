@@ -59,6 +59,7 @@ check_prerequisites() {
 start_harness() {
   local dir=$1; shift
   local ready="$dir/moto.ready"
+  rm -f "$ready"  # a stale file from an earlier start would be read as this one's ready line
   "$(privgw_python)" "$HARNESS" --exit-with-parent "$@" >"$ready" 2>"$dir/moto.log" &
   MOTO_PID=$!
   local i

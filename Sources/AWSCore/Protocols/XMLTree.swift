@@ -54,7 +54,10 @@ public struct XMLTree: Sendable, Equatable {
         parser.delegate = builder
         parser.shouldProcessNamespaces = false
         guard parser.parse(), let root = builder.root else {
-            let reason = parser.parserError.map { "\($0)" } ?? "empty document"
+            // Foundation's error text is `Error Domain=NSXMLParserErrorDomain Code=5 "(null)"`: say where instead.
+            let reason = parser.parserError.map { _ in
+                "not well-formed XML at line \(parser.lineNumber), column \(parser.columnNumber)"
+            } ?? "empty document"
             throw AWSError(kind: .malformedResponse, code: "MalformedXML",
                            message: "could not read the XML response (\(reason)): \(XMLTree.snippet(data))")
         }

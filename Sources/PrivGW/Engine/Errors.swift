@@ -57,6 +57,10 @@ public struct StepError: Error, Sendable, CustomStringConvertible {
         if let hint { return hint }
         if let h = awsError?.hint { return h }
         if let w = underlying as? WaitTimeoutError { return w.hint }
+        if awsError?.kind == .malformedResponse {
+            return "the answer was not AWS's (or was cut short): check any proxy between (HTTPS_PROXY) and the endpoint, "
+                + "then run the command again; `privgw up` resumes where it stopped"
+        }
         switch operation {
         case .find, .diff:
             return "check the credentials/permissions and region, then run the command again"

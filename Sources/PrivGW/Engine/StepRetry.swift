@@ -21,7 +21,7 @@ public struct StepRetryPolicy: Sendable, Equatable {
     public var baseDelay: Double
     public var maxDelay: Double
 
-    public init(attempts: Int = 5, baseDelay: Double = 1, maxDelay: Double = 15) {
+    public init(attempts: Int = 5, baseDelay: Double = 0.5, maxDelay: Double = 10) {
         self.attempts = max(1, attempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
