@@ -2,24 +2,15 @@
 import CCrypto
 import Foundation
 
-/// SHA-256 and HMAC-SHA256 via libcrypto's EVP API.
+/// SHA-256 and HMAC-SHA256 via libcrypto's low-level SHA-256 (the same assembly as EVP's, SHA-NI where the CPU has it).
 ///
-/// The SHA-256 implementation is fetched once (`EVP_MD_fetch`) and shared: OpenSSL 3 otherwise does a provider
-/// lookup on every one-shot `SHA256()`/`HMAC()` call, which costs more than hashing a short string.
-/// HMAC is the RFC 2104 construction over that digest (two digest passes, no extra copies of the message).
+/// The state is a plain C struct: no allocation, no provider lookup (OpenSSL 3's one-shot `SHA256()`/`HMAC()` fetch
+/// the implementation on every call, which costs more than hashing a short string), and copyable by value, so an
+/// HMAC key can be prepared once (`HMACKey`: the inner and outer states after the padded key block) and each MAC
+/// under it costs only the message's blocks plus two finalisations.
 public enum Crypto {
     public static let sha256Length = 32
     private static let blockSize = 64
-
-    private struct Digest: @unchecked Sendable {
-        // An `EVP_MD *` owned for the life of the process; EVP_MD objects are immutable and safe to share.
-        let md: OpaquePointer
-    }
-
-    private static let sha256MD: Digest = {
-        if let fetched = EVP_MD_fetch(nil, "SHA256", nil) { return Digest(md: fetched) }
-        return Digest(md: EVP_sha256())
-    }()
 
     /// SHA-256 of `bytes`.
     public static func sha256<Bytes: ContiguousBytes>(_ bytes: Bytes) -> [UInt8] {
@@ -39,13 +30,13 @@ public enum Crypto {
     public static func hmacSHA256(key: [UInt8], _ message: String) -> [UInt8] {
         var m = message
         return m.withUTF8 { msg in
-            key.withUnsafeBytes { hmac(key: $0, message: UnsafeRawBufferPointer(msg)) }
+            key.withUnsafeBytes { HMACKey($0).mac(UnsafeRawBufferPointer(msg)) }
         }
     }
 
     /// HMAC-SHA256 of `message` under `key`.
     public static func hmacSHA256<K: ContiguousBytes, M: ContiguousBytes>(key: K, message: M) -> [UInt8] {
-        key.withUnsafeBytes { k in message.withUnsafeBytes { m in hmac(key: k, message: m) } }
+        key.withUnsafeBytes { k in message.withUnsafeBytes { m in HMACKey(k).mac(m) } }
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
@@ -63,50 +54,94 @@ public enum Crypto {
         }
     }
 
-    // MARK: - libcrypto calls
-
-    private static func sha256(buffer: UnsafeRawBufferPointer) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: sha256Length)
-        out.withUnsafeMutableBufferPointer { o in
-            var len: UInt32 = 0
-            let ok = EVP_Digest(buffer.baseAddress ?? UnsafeRawPointer(o.baseAddress!), buffer.count,
-                                o.baseAddress, &len, sha256MD.md, nil)
-            precondition(ok == 1 && len == UInt32(sha256Length), "libcrypto SHA-256 failed")
+    /// Appends the lower-case hex of `bytes` to `out`.
+    static func appendHex(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 2) { buf in
+            var i = 0
+            for b in bytes {
+                buf[i] = hexNibble(b >> 4)
+                buf[i + 1] = hexNibble(b & 0x0F)
+                i += 2
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[0..<i]))
         }
-        return out
     }
 
-    private static func hmac(key: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> [UInt8] {
-        // RFC 2104: K' = key (hashed first if longer than the block), inner = H((K' ^ ipad) || m),
-        // result = H((K' ^ opad) || inner).
-        var block = [UInt8](repeating: 0, count: blockSize)
-        if key.count > blockSize {
-            let hashed = sha256(buffer: key)
-            block.replaceSubrange(0..<hashed.count, with: hashed)
-        } else if key.count > 0 {
-            block.withUnsafeMutableBytes { $0.copyMemory(from: key) }
+    @inline(__always) static func hexNibble(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
+
+    // MARK: - libcrypto calls
+
+    /// A running SHA-256.
+    struct SHA256: @unchecked Sendable {
+        private var ctx = SHA256_CTX()
+        init() { precondition(privgw_sha256_init(&ctx) == 1, "libcrypto SHA-256 failed") }
+
+        mutating func update(_ buffer: UnsafeRawBufferPointer) {
+            guard buffer.count > 0 else { return }
+            precondition(privgw_sha256_update(&ctx, buffer.baseAddress, buffer.count) == 1, "libcrypto SHA-256 failed")
         }
-        var ipad = block
-        var opad = block
-        for i in 0..<blockSize {
-            ipad[i] ^= 0x36
-            opad[i] ^= 0x5c
+
+        /// Writes the 32-byte digest to `out`; the state is spent.
+        mutating func finish(into out: UnsafeMutablePointer<UInt8>) {
+            precondition(privgw_sha256_final(out, &ctx) == 1, "libcrypto SHA-256 failed")
         }
-        guard let ctx = EVP_MD_CTX_new() else { fatalError("libcrypto: EVP_MD_CTX_new failed") }
-        defer { EVP_MD_CTX_free(ctx) }
-        var inner = [UInt8](repeating: 0, count: sha256Length)
-        var out = [UInt8](repeating: 0, count: sha256Length)
-        var len: UInt32 = 0
-        var ok: Int32 = 1
-        ok &= EVP_DigestInit_ex2(ctx, sha256MD.md, nil)
-        ok &= ipad.withUnsafeBytes { EVP_DigestUpdate(ctx, $0.baseAddress, $0.count) }
-        if message.count > 0 { ok &= EVP_DigestUpdate(ctx, message.baseAddress, message.count) }
-        ok &= inner.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(ctx, $0.baseAddress, &len) }
-        ok &= EVP_DigestInit_ex2(ctx, sha256MD.md, nil)
-        ok &= opad.withUnsafeBytes { EVP_DigestUpdate(ctx, $0.baseAddress, $0.count) }
-        ok &= inner.withUnsafeBytes { EVP_DigestUpdate(ctx, $0.baseAddress, $0.count) }
-        ok &= out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(ctx, $0.baseAddress, &len) }
-        precondition(ok == 1, "libcrypto HMAC-SHA256 failed")
-        return out
+
+        mutating func finish() -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: sha256Length)
+            out.withUnsafeMutableBufferPointer { finish(into: $0.baseAddress!) }
+            return out
+        }
+    }
+
+    /// An HMAC-SHA256 key made ready (RFC 2104): K' = key (hashed first if longer than a block), and the states
+    /// after `K' ^ ipad` and `K' ^ opad`. Holds key material: never printed.
+    struct HMACKey: @unchecked Sendable {
+        private let inner: SHA256
+        private let outer: SHA256
+
+        init(_ key: UnsafeRawBufferPointer) {
+            var block = [UInt8](repeating: 0, count: blockSize)
+            if key.count > blockSize {
+                var h = SHA256()
+                h.update(key)
+                let hashed = h.finish()
+                block.replaceSubrange(0..<hashed.count, with: hashed)
+            } else if key.count > 0 {
+                block.withUnsafeMutableBytes { $0.copyMemory(from: key) }
+            }
+            var i = SHA256(), o = SHA256()
+            for j in 0..<blockSize { block[j] ^= 0x36 }
+            block.withUnsafeBytes { i.update($0) }
+            for j in 0..<blockSize { block[j] ^= 0x36 ^ 0x5c }
+            block.withUnsafeBytes { o.update($0) }
+            inner = i
+            outer = o
+        }
+
+        init(_ key: [UInt8]) { self = key.withUnsafeBytes { HMACKey($0) } }
+
+        /// The MAC of `message`, written to `out` (32 bytes).
+        func mac(_ message: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) {
+            var i = inner
+            i.update(message)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: sha256Length) { innerDigest in
+                i.finish(into: innerDigest.baseAddress!)
+                var o = outer
+                o.update(UnsafeRawBufferPointer(innerDigest))
+                o.finish(into: out)
+            }
+        }
+
+        func mac(_ message: UnsafeRawBufferPointer) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: sha256Length)
+            out.withUnsafeMutableBufferPointer { mac(message, into: $0.baseAddress!) }
+            return out
+        }
+    }
+
+    static func sha256(buffer: UnsafeRawBufferPointer) -> [UInt8] {
+        var h = SHA256()
+        h.update(buffer)
+        return h.finish()
     }
 }

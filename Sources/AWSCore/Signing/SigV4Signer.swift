@@ -75,44 +75,126 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
     /// token and content hash are replaced. An existing `x-amz-content-sha256` whose value is not a hash (e.g.
     /// `UNSIGNED-PAYLOAD`) is kept and used as the payload hash.
     public func sign(_ request: inout HTTPRequest, date: Date = Date(), signContentSHA256: Bool = true) {
-        signWithDetails(&request, date: date, signContentSHA256: signContentSHA256)
+        _ = signHeaderForm(&request, date: date, signContentSHA256: signContentSHA256, details: false)
     }
 
     /// `sign`, returning the intermediate values.
     @discardableResult
     public func signWithDetails(_ request: inout HTTPRequest, date: Date = Date(),
                                 signContentSHA256: Bool = true) -> Details {
+        signHeaderForm(&request, date: date, signContentSHA256: signContentSHA256, details: true)!
+    }
+
+    /// The header form. The hot path of every AWS call: the canonical request and the string to sign are built as
+    /// bytes in one buffer each and hashed there; Strings are made only for the headers added (and, with `details`,
+    /// for the intermediate values).
+    func signHeaderForm(_ request: inout HTTPRequest, date: Date, signContentSHA256: Bool, details: Bool) -> Details? {
         let (amzDate, dateStamp) = Self.timestamp(date)
-        Self.removeHeader("authorization", from: &request.headers)
-        Self.setHeader("X-Amz-Date", amzDate, in: &request.headers)
-        if Self.headerIndex("host", in: request.headers) == nil {
-            request.headers.append(("Host", request.host.lowercased()))
-        }
-        if let token = credentials.sessionToken, !token.isEmpty {
-            Self.setHeader("X-Amz-Security-Token", token, in: &request.headers)
-        }
-        let payloadHash: String
-        let existing = Self.headerIndex("x-amz-content-sha256", in: request.headers).map { request.headers[$0].value }
-        if let existing, !Self.isSHA256Hex(existing) {
-            payloadHash = Self.canonicalHeaderValue(existing)
-        } else {
-            payloadHash = Self.payloadHash(request.body)
-            if signContentSHA256 || existing != nil {
-                Self.setHeader("X-Amz-Content-SHA256", payloadHash, in: &request.headers)
+        let token = credentials.sessionToken.flatMap { $0.isEmpty ? nil : $0 }
+
+        // The headers as `sign` leaves them: Authorization and X-Amz-Date dropped; then X-Amz-Date, Host (if
+        // absent), the session token and the content hash (each replacing any of the same name) appended in that order.
+        var hasHost = false
+        var existingHash: String?
+        for h in request.headers {
+            switch Self.knownHeader(h.name) {
+            case .host: hasHost = true
+            case .contentSHA256: if existingHash == nil { existingHash = h.value }
+            default: break
             }
         }
+        let payloadHash: String
+        let setHash: Bool
+        if let existingHash, !Self.isSHA256Hex(existingHash) {
+            payloadHash = Self.canonicalHeaderValue(existingHash)
+            setHash = false
+        } else {
+            payloadHash = Self.payloadHash(request.body)
+            setHash = signContentSHA256 || existingHash != nil
+        }
+        // In place: no copy when the caller holds the only reference (AWSClient builds a request per attempt).
+        request.headers.removeAll { h in
+            switch Self.knownHeader(h.name) {
+            case .authorization, .date: return true
+            case .securityToken: return token != nil
+            case .contentSHA256: return setHash
+            case .host, .other: return false
+            }
+        }
+        request.headers.reserveCapacity(request.headers.count + 5)
+        request.headers.append(("X-Amz-Date", amzDate))
+        if !hasHost { request.headers.append(("Host", Self.lowercasedHost(request.host))) }
+        if let token { request.headers.append(("X-Amz-Security-Token", token)) }
+        if setHash { request.headers.append(("X-Amz-Content-SHA256", payloadHash)) }
 
-        let scope = "\(dateStamp)/\(region)/\(service)/aws4_request"
-        let (canonical, signedHeaders) = Self.canonicalRequest(
-            method: request.method, path: request.path, query: request.query, headers: request.headers,
-            payloadHash: payloadHash, normalizePath: normalizesPath)
-        let sts = Self.stringToSign(canonicalRequest: canonical, amzDate: amzDate, credentialScope: scope)
-        let sig = Self.signature(stringToSign: sts, signingKey: signingKey(dateStamp: dateStamp))
-        let authorization = "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
-            + "SignedHeaders=\(signedHeaders), Signature=\(sig)"
+        // The Authorization value is built first up to the signed header names (they go into the canonical request
+        // too), and finished with the signature: "AWS4-HMAC-SHA256 Credential=AK/SCOPE, SignedHeaders=..., Signature=...".
+        var auth: [UInt8] = []
+        auth.reserveCapacity(224 + credentials.accessKeyId.utf8.count + region.utf8.count + service.utf8.count)
+        auth.append(contentsOf: "\(Self.algorithm) Credential=".utf8)
+        auth.append(contentsOf: credentials.accessKeyId.utf8)
+        auth.append(0x2F)
+        // Credential scope: date/region/service/aws4_request.
+        let scopeStart = auth.count
+        auth.append(contentsOf: dateStamp.utf8)
+        auth.append(0x2F)
+        auth.append(contentsOf: region.utf8)
+        auth.append(0x2F)
+        auth.append(contentsOf: service.utf8)
+        auth.append(contentsOf: "/aws4_request".utf8)
+        let scopeEnd = auth.count
+        auth.append(contentsOf: ", SignedHeaders=".utf8)
+
+        // Canonical request: method, URI, query, header block, blank line, signed names, payload hash.
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(1024 + request.path.utf8.count * 3)
+        canonical.append(contentsOf: request.method.utf8)
+        canonical.append(0x0A)
+        Self.appendCanonicalURI(request.path, normalize: normalizesPath, to: &canonical)
+        canonical.append(0x0A)
+        Self.appendCanonicalQuery(request.query, to: &canonical)
+        canonical.append(0x0A)
+        let signedStart = auth.count
+        Self.appendCanonicalHeaders(request.headers, block: &canonical, signed: &auth)
+        let signedEnd = auth.count
+        canonical.append(0x0A)
+        canonical.append(contentsOf: auth[signedStart..<signedEnd])
+        canonical.append(0x0A)
+        canonical.append(contentsOf: payloadHash.utf8)
+
+        // String to sign: algorithm, date, scope, hex SHA-256 of the canonical request.
+        var sts: [UInt8] = []
+        sts.reserveCapacity(128 + scopeEnd - scopeStart)
+        sts.append(contentsOf: Self.algorithm.utf8)
+        sts.append(0x0A)
+        sts.append(contentsOf: amzDate.utf8)
+        sts.append(0x0A)
+        sts.append(contentsOf: auth[scopeStart..<scopeEnd])
+        sts.append(0x0A)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Crypto.sha256Length) { digest in
+            var h = Crypto.SHA256()
+            canonical.withUnsafeBytes { h.update($0) }
+            h.finish(into: digest.baseAddress!)
+            Crypto.appendHex(UnsafeRawBufferPointer(digest), to: &sts)
+        }
+
+        // The signature: the hex HMAC of the string to sign under the derived key.
+        let key = SigningKeyCache.shared.hmacKey(credentials: credentials, dateStamp: dateStamp, region: region,
+                                                 service: service)
+        auth.append(contentsOf: ", Signature=".utf8)
+        let signatureStart = auth.count
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Crypto.sha256Length) { mac in
+            sts.withUnsafeBytes { key.mac($0, into: mac.baseAddress!) }
+            Crypto.appendHex(UnsafeRawBufferPointer(mac), to: &auth)
+        }
+        let authorization = String(decoding: auth, as: UTF8.self)
         request.headers.append(("Authorization", authorization))
-        return Details(canonicalRequest: canonical, stringToSign: sts, credentialScope: scope,
-                       signedHeaders: signedHeaders, signature: sig, authorization: authorization)
+        guard details else { return nil }
+        return Details(canonicalRequest: String(decoding: canonical, as: UTF8.self),
+                       stringToSign: String(decoding: sts, as: UTF8.self),
+                       credentialScope: String(decoding: auth[scopeStart..<scopeEnd], as: UTF8.self),
+                       signedHeaders: String(decoding: auth[signedStart..<signedEnd], as: UTF8.self),
+                       signature: String(decoding: auth[signatureStart...], as: UTF8.self), authorization: authorization)
     }
 
     /// The presigned-URL form: adds `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-SignedHeaders`,
@@ -228,8 +310,42 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
 
     /// The path, normalised (unless `normalize` is false) and URI-encoded once more, `/` kept.
     public static func canonicalURI(path: String, normalize: Bool = true) -> String {
-        if path.isEmpty { return "/" }
-        return URIEncoding.encode(normalize ? removeDotSegments(path) : path, keepSlash: true)
+        var out: [UInt8] = []
+        appendCanonicalURI(path, normalize: normalize, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendCanonicalURI(_ path: String, normalize: Bool, to out: inout [UInt8]) {
+        if path.isEmpty { out.append(0x2F); return }
+        appendEncoded(normalize && !isNormalized(path) ? removeDotSegments(path) : path, keepSlash: true, to: &out)
+    }
+
+    /// Percent-encodes (upper-case hex) every byte outside A-Z a-z 0-9 - _ . ~ (and `/` with `keepSlash`), as
+    /// `URIEncoding.encode` does, appending to `out`.
+    static func appendEncoded(_ s: String, keepSlash: Bool, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { bytes in
+            // Usually nothing to escape: one copy.
+            if bytes.allSatisfy({ isUnreserved($0) || (keepSlash && $0 == 0x2F) }) {
+                out.append(contentsOf: bytes)
+                return
+            }
+            for b in bytes {
+                if isUnreserved(b) || (keepSlash && b == 0x2F) {
+                    out.append(b)
+                } else {
+                    out.append(0x25)
+                    let hi = b >> 4, lo = b & 0x0F
+                    out.append(hi < 10 ? 0x30 + hi : 0x37 + hi)
+                    out.append(lo < 10 ? 0x30 + lo : 0x37 + lo)
+                }
+            }
+        }
+    }
+
+    @inline(__always) static func isUnreserved(_ b: UInt8) -> Bool {
+        (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39)
+            || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E
     }
 
     /// RFC 3986 §5.2.4 dot-segment removal, also dropping empty segments (repeated slashes), keeping a leading and a
@@ -272,42 +388,175 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
 
     /// Encoded `name=value` pairs sorted by encoded name, then encoded value, joined with `&`.
     public static func canonicalQueryString(_ items: [QueryItem]) -> String {
-        if items.isEmpty { return "" }
-        let pairs = items.map { (URIEncoding.encode($0.name), URIEncoding.encode($0.value)) }
-            .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }  // pure ASCII, so String order is byte order
-        var s = ""
-        for (i, pair) in pairs.enumerated() {
-            if i > 0 { s += "&" }
-            s += pair.0; s += "="; s += pair.1
+        var out: [UInt8] = []
+        appendCanonicalQuery(items, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendCanonicalQuery(_ items: [QueryItem], to out: inout [UInt8]) {
+        if items.isEmpty { return }
+        // Encoded names and values side by side in one buffer; the pairs sorted by bytes (all ASCII once encoded).
+        var text: [UInt8] = []
+        text.reserveCapacity(items.count * 32)
+        var pairs: [(name: Range<Int>, value: Range<Int>)] = []
+        pairs.reserveCapacity(items.count)
+        for item in items {
+            let n0 = text.count
+            appendEncoded(item.name, keepSlash: false, to: &text)
+            let v0 = text.count
+            appendEncoded(item.value, keepSlash: false, to: &text)
+            pairs.append((n0..<v0, v0..<text.count))
         }
-        return s
+        text.withUnsafeBufferPointer { t in
+            if pairs.count > 1 {
+                pairs.sort { a, b in
+                    let byName = compareBytes(t, a.name, b.name)
+                    return byName != 0 ? byName < 0 : compareBytes(t, a.value, b.value) < 0
+                }
+            }
+            for (i, pair) in pairs.enumerated() {
+                if i > 0 { out.append(0x26) }
+                out.append(contentsOf: t[pair.name])
+                out.append(0x3D)
+                out.append(contentsOf: t[pair.value])
+            }
+        }
+    }
+
+    /// Lexicographic byte order of two ranges of `buffer`: negative, zero or positive.
+    @inline(__always) static func compareBytes(_ buffer: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Int {
+        let n = min(a.count, b.count)
+        if n > 0 {
+            let c = memcmp(buffer.baseAddress! + a.lowerBound, buffer.baseAddress! + b.lowerBound, n)
+            if c != 0 { return Int(c) }
+        }
+        return a.count - b.count
     }
 
     /// The canonical header block (`name:value\n` per header, sorted by name) and the `;`-joined signed names.
     public static func canonicalHeaders(_ headers: [(name: String, value: String)])
         -> (canonicalHeaders: String, signedHeaders: String) {
-        var entries: [(name: String, value: String, position: Int)] = []
+        var block: [UInt8] = [], signed: [UInt8] = []
+        appendCanonicalHeaders(headers, block: &block, signed: &signed)
+        return (String(decoding: block, as: UTF8.self), String(decoding: signed, as: UTF8.self))
+    }
+
+    /// Appends the canonical header block to `block` and the signed names to `signed`: names lower-cased and
+    /// trimmed, values trimmed with whitespace runs collapsed, sorted by name (bytes), repeated names joined with
+    /// `,` in request order, `unsignedHeaderNames` left out.
+    static func appendCanonicalHeaders(_ headers: [(name: String, value: String)], block: inout [UInt8],
+                                       signed: inout [UInt8]) {
+        var text: [UInt8] = []
+        text.reserveCapacity(512)
+        var entries: [(name: Range<Int>, value: Range<Int>)] = []
         entries.reserveCapacity(headers.count)
-        for (i, header) in headers.enumerated() {
-            let lname = lowercasedName(header.name)
-            if unsignedHeaderNames.contains(lname) { continue }
-            entries.append((lname, canonicalHeaderValue(header.value), i))
-        }
-        // By name (bytes), repeated names kept in request order.
-        entries.sort { $0.name != $1.name ? $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) : $0.position < $1.position }
-        var block = "", signed = ""
-        for (i, entry) in entries.enumerated() {
-            if i > 0 && entries[i - 1].name == entry.name {
-                block += ","
-            } else {
-                if i > 0 { block += "\n"; signed += ";" }
-                block += entry.name; block += ":"
-                signed += entry.name
+        for header in headers {
+            let n0 = text.count
+            appendLowercasedName(header.name, to: &text)
+            if isUnsignedName(text, n0..<text.count) {
+                text.removeSubrange(n0...)
+                continue
             }
-            block += entry.value
+            let v0 = text.count
+            appendCanonicalValue(header.value, to: &text)
+            entries.append((n0..<v0, v0..<text.count))
         }
-        if !entries.isEmpty { block += "\n" }
-        return (block, signed)
+        text.withUnsafeBufferPointer { t in
+            // Insertion sort: stable (repeated names keep request order), and a request has a handful of headers.
+            var i = 1
+            while i < entries.count {
+                let e = entries[i]
+                var j = i - 1
+                while j >= 0 && compareBytes(t, entries[j].name, e.name) > 0 {
+                    entries[j + 1] = entries[j]
+                    j -= 1
+                }
+                entries[j + 1] = e
+                i += 1
+            }
+            for (i, entry) in entries.enumerated() {
+                if i > 0 && compareBytes(t, entries[i - 1].name, entry.name) == 0 {
+                    block.append(0x2C)
+                } else {
+                    if i > 0 { block.append(0x0A); signed.append(0x3B) }
+                    block.append(contentsOf: t[entry.name])
+                    block.append(0x3A)
+                    signed.append(contentsOf: t[entry.name])
+                }
+                block.append(contentsOf: t[entry.value])
+            }
+        }
+        if !entries.isEmpty { block.append(0x0A) }
+    }
+
+    /// `lowercasedName`, appended as bytes (a byte loop for ASCII names).
+    static func appendLowercasedName(_ name: String, to out: inout [UInt8]) {
+        var name = name
+        let ascii: Bool = name.withUTF8 { bytes in
+            var start = 0, end = bytes.count
+            for b in bytes where b >= 0x80 { return false }
+            while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+            while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+            let first = out.count
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            out.withUnsafeMutableBufferPointer { o in
+                for i in first..<o.count where o[i] >= 0x41 && o[i] <= 0x5A { o[i] |= 0x20 }
+            }
+            return true
+        }
+        if !ascii { out.append(contentsOf: lowercasedName(name).utf8) }
+    }
+
+    private static let unsignedNameBytes: [[UInt8]] = unsignedHeaderNames.map { Array($0.utf8) }
+
+    static func isUnsignedName(_ text: [UInt8], _ range: Range<Int>) -> Bool {
+        for name in unsignedNameBytes where name.count == range.count {
+            if text[range].elementsEqual(name) { return true }
+        }
+        return false
+    }
+
+    @inline(__always) static func isHeaderWhitespace(_ b: UInt8) -> Bool {
+        // ASCII whitespace as Python's str.split() sees it (botocore's Trimall): \t \n \v \f \r, 0x1C-0x1F, space.
+        b == 0x20 || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F)
+    }
+
+    /// `canonicalHeaderValue`, appended as bytes.
+    static func appendCanonicalValue(_ value: String, to out: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { bytes in
+            // Usually nothing to trim or collapse: one copy.
+            if isCleanValue(bytes) {
+                out.append(contentsOf: bytes)
+                return
+            }
+            let start = out.count
+            var pendingSpace = false
+            for b in bytes {
+                if isHeaderWhitespace(b) {
+                    pendingSpace = out.count > start
+                } else {
+                    if pendingSpace { out.append(0x20); pendingSpace = false }
+                    out.append(b)
+                }
+            }
+        }
+    }
+
+    /// True when trimming and collapsing whitespace would change nothing: no whitespace but single spaces between
+    /// other bytes.
+    @inline(__always) static func isCleanValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        // Every whitespace byte is <= 0x20: a value without any (most, and long tokens) is clean. A plain minimum,
+        // which the compiler vectorises.
+        var lowest: UInt8 = 0xFF
+        for b in bytes { lowest = Swift.min(lowest, b) }
+        if lowest > 0x20 { return true }
+        var previous: UInt8 = 0x20  // so a leading space counts as "not clean"
+        for b in bytes {
+            if isHeaderWhitespace(b) && (b != 0x20 || previous == 0x20) { return false }
+            previous = b
+        }
+        return previous != 0x20 || bytes.isEmpty
     }
 
     /// Trims the value and collapses every run of whitespace (spaces, tabs, folded line breaks) into one space.
@@ -355,7 +604,19 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
 
     /// Hex SHA-256 of the body.
     public static func payloadHash(_ body: Data) -> String {
-        body.isEmpty ? emptyPayloadHash : Crypto.sha256Hex(body)
+        if body.isEmpty { return emptyPayloadHash }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Crypto.sha256Length) { digest in
+            var h = Crypto.SHA256()
+            body.withUnsafeBytes { h.update($0) }
+            h.finish(into: digest.baseAddress!)
+            return String(unsafeUninitializedCapacity: Crypto.sha256Length * 2) { out in
+                for (i, b) in digest.enumerated() {
+                    out[2 * i] = Crypto.hexNibble(b >> 4)
+                    out[2 * i + 1] = Crypto.hexNibble(b & 0x0F)
+                }
+                return Crypto.sha256Length * 2
+            }
+        }
     }
 
     // MARK: - Descriptions without secrets
@@ -392,13 +653,17 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
     }
 
     static func nameMatches(_ name: String, _ lowered: String) -> Bool {
-        let a = name.utf8, b = lowered.utf8
-        guard a.count == b.count else { return false }
-        for (x, y) in zip(a, b) {
-            let lx = (x >= 0x41 && x <= 0x5A) ? x | 0x20 : x
-            if lx != y { return false }
+        guard name.utf8.count == lowered.utf8.count else { return false }
+        var a = name, b = lowered
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                for i in 0..<x.count {
+                    let c = x[i]
+                    if ((c >= 0x41 && c <= 0x5A) ? c | 0x20 : c) != y[i] { return false }
+                }
+                return true
+            }
         }
-        return true
     }
 
     static func headerIndex(_ lowered: String, in headers: [(name: String, value: String)]) -> Int? {
@@ -414,6 +679,28 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
         headers.append((name, value))
     }
 
+    /// The headers `sign` adds, removes or looks at.
+    enum KnownHeader { case authorization, date, host, securityToken, contentSHA256, other }
+
+    @inline(__always) static func knownHeader(_ name: String) -> KnownHeader {
+        switch name.utf8.count {
+        case 4: return nameMatches(name, "host") ? .host : .other
+        case 10: return nameMatches(name, "x-amz-date") ? .date : .other
+        case 13: return nameMatches(name, "authorization") ? .authorization : .other
+        case 20:
+            if nameMatches(name, "x-amz-content-sha256") { return .contentSHA256 }
+            return nameMatches(name, "x-amz-security-token") ? .securityToken : .other
+        default: return .other
+        }
+    }
+
+    /// The Host header value: the host lower-cased.
+    static func lowercasedHost(_ host: String) -> String {
+        var h = host
+        let lower = h.withUTF8 { bytes in !bytes.contains { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 } }
+        return lower ? host : host.lowercased()
+    }
+
     static func isSHA256Hex(_ value: String) -> Bool {
         let v = value.utf8
         guard v.count == 64 else { return false }
@@ -423,6 +710,8 @@ public struct SigV4Signer: Sendable, CustomStringConvertible, CustomDebugStringC
 
 /// Derived signing keys by (credentials, date, region, service). Process-wide and lock-protected; bounded, since
 /// the date changes daily and credentials rotate. Entries hold key material, so nothing here is ever printed.
+/// Each entry keeps the key ready for HMAC (its inner and outer states), and the few used last are checked first:
+/// a run signs with one key per service and day, so the lookup rarely hashes anything.
 final class SigningKeyCache: @unchecked Sendable {
     static let shared = SigningKeyCache()
 
@@ -434,23 +723,62 @@ final class SigningKeyCache: @unchecked Sendable {
         let service: String
     }
 
+    private final class Entry {
+        let id: Key
+        let key: [UInt8]
+        let hmac: Crypto.HMACKey
+        init(id: Key, key: [UInt8]) {
+            self.id = id
+            self.key = key
+            self.hmac = Crypto.HMACKey(key)
+        }
+    }
+
     private let lock = NSLock()
-    private var entries: [Key: [UInt8]] = [:]
+    private var entries: [Key: Entry] = [:]
+    /// The most recently used entries, newest first, scanned before hashing (a run interleaves a few services).
+    private var recent: [Entry] = []
+    private let recentCapacity = 8
     private let capacity = 64
 
     func key(credentials: Credentials, dateStamp: String, region: String, service: String) -> [UInt8] {
+        entry(credentials: credentials, dateStamp: dateStamp, region: region, service: service).key
+    }
+
+    func hmacKey(credentials: Credentials, dateStamp: String, region: String, service: String) -> Crypto.HMACKey {
+        entry(credentials: credentials, dateStamp: dateStamp, region: region, service: service).hmac
+    }
+
+    private func entry(credentials: Credentials, dateStamp: String, region: String, service: String) -> Entry {
+        lock.lock()
+        for i in recent.indices {
+            let id = recent[i].id
+            if id.dateStamp == dateStamp && id.service == service && id.region == region
+                && id.accessKeyId == credentials.accessKeyId && id.secretAccessKey == credentials.secretAccessKey {
+                let e = recent[i]
+                lock.unlock()
+                return e
+            }
+        }
         let k = Key(accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey,
                     dateStamp: dateStamp, region: region, service: service)
-        lock.lock()
         let hit = entries[k]
+        if let hit { remember(hit) }
         lock.unlock()
         if let hit { return hit }
-        let derived = SigV4Signer.signingKey(secretAccessKey: credentials.secretAccessKey, dateStamp: dateStamp,
-                                             region: region, service: service)
+        let entry = Entry(id: k, key: SigV4Signer.signingKey(secretAccessKey: credentials.secretAccessKey,
+                                                             dateStamp: dateStamp, region: region, service: service))
         lock.lock()
-        if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-        entries[k] = derived
+        if entries.count >= capacity { entries.removeAll(keepingCapacity: true); recent.removeAll() }
+        entries[k] = entry
+        remember(entry)
         lock.unlock()
-        return derived
+        return entry
+    }
+
+    /// Under the lock.
+    private func remember(_ entry: Entry) {
+        if recent.count >= recentCapacity { recent.removeLast() }
+        recent.insert(entry, at: 0)
     }
 }
