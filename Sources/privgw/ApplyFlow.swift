@@ -8,8 +8,9 @@ enum ApplyFlow {
                     maxParallel: Int) async throws -> ExitStatus {
         let session = try inv.open(maxParallel: maxParallel)
         let spec = session.spec
-        // The plan shown (and confirmed) here; the engine plans again under its lock and executes that one, so a
-        // change made by someone else in between is seen rather than overwritten.
+        // The plan shown (and confirmed) here. The engine executes it as is when, under its lock, the journal is
+        // unchanged and nobody was asked to confirm (no time for the world to change: AWS is not asked twice);
+        // otherwise it plans again, so a change made by someone else in between is seen rather than overwritten.
         var shown: Plan?
         do {
             shown = try await session.plan(destroy: command == .down, progress: inv.planningSink())
@@ -24,9 +25,10 @@ enum ApplyFlow {
         }
 
         let noOp = shown?.isNoOp ?? false
+        let asked = !noOp && !yes && Terminal.stdinIsTTY
         if let plan = shown, noOp {
             if inv.format == .text { inv.console.out(inv.text.nothingToDo(plan)) }
-        } else if !yes && Terminal.stdinIsTTY {
+        } else if asked {
             // Off a terminal there is nobody to ask: proceed (scripts and CI pass --yes anyway).
             let question = command == .up ? "Apply these changes to stack \(spec.name)?"
                                           : "Delete the resources of stack \(spec.name) listed above?"
@@ -59,8 +61,9 @@ enum ApplyFlow {
             defer { ticker?.cancel(); textProgress?.finish() }
             result = try await inv.trap.gracefully {
                 switch command {
-                case .up: return try await session.up(noRollback: noRollback, rebuildJournal: rebuildJournal, progress: progress)
-                case .down: return try await session.down(progress: progress)
+                case .up: return try await session.up(noRollback: noRollback, rebuildJournal: rebuildJournal,
+                                                      reusePlan: !asked, progress: progress)
+                case .down: return try await session.down(reusePlan: !asked, progress: progress)
                 }
             }
         } catch let error as RunnerError {

@@ -19,7 +19,7 @@ final class CLIJSONRendererTests: XCTestCase {
         let steps = try XCTUnwrap(doc["steps"] as? [[String: Any]])
         XCTAssertEqual(steps.map { $0["step"] as? String }, CLIFixtures.plan.steps.map(\.step), "execution order")
         for s in steps {
-            XCTAssertEqual(Set(s.keys), ["step", "kind", "action", "resourceId", "detail", "deferred"], "stable key set")
+            XCTAssertEqual(Set(s.keys), ["step", "kind", "action", "resourceId", "detail", "deferred", "dependsOn"], "stable key set")
         }
         XCTAssertTrue(steps[1]["resourceId"] is NSNull, "unknown ids are null, not missing")
         XCTAssertEqual(steps[2]["action"] as? String, "change")

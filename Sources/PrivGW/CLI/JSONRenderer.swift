@@ -79,7 +79,7 @@ public enum JSONRenderer {
     struct PlanDocument: Encodable {
         struct Step: Encodable {
             var s: PlannedStep
-            enum K: String, CodingKey { case step, kind, action, resourceId, detail, deferred }
+            enum K: String, CodingKey { case step, kind, action, resourceId, detail, deferred, dependsOn }
             func encode(to encoder: Encoder) throws {
                 var c = encoder.container(keyedBy: K.self)
                 try c.encode(s.step, forKey: .step)
@@ -88,6 +88,7 @@ public enum JSONRenderer {
                 try c.encode(s.resourceId, forKey: .resourceId)  // null when not known: a stable key set
                 try c.encode(s.detail, forKey: .detail)
                 try c.encode(s.deferred, forKey: .deferred)
+                try c.encode(s.dependsOn, forKey: .dependsOn)
             }
         }
         var schemaVersion = JSONRenderer.schemaVersion

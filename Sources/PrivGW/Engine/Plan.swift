@@ -40,10 +40,12 @@ public struct PlannedStep: Codable, Sendable, Equatable {
     /// True when a dependency is created or changed first: `up` re-runs find/diff for this step right before
     /// executing it, so the executed action may differ from the planned one (the outcome says what ran).
     public var deferred: Bool
+    /// The step's dependencies (`Step.dependsOn`): the graph the runner schedules by.
+    public var dependsOn: [String]
 
     public init(step: String, kind: String, action: PlannedAction, resourceId: String? = nil, detail: String = "",
                 record: ResourceRecord? = nil, journaled: ResourceRecord? = nil, resumeToken: String? = nil,
-                deferred: Bool = false) {
+                deferred: Bool = false, dependsOn: [String] = []) {
         self.step = step
         self.kind = kind
         self.action = action
@@ -53,6 +55,7 @@ public struct PlannedStep: Codable, Sendable, Equatable {
         self.journaled = journaled
         self.resumeToken = resumeToken
         self.deferred = deferred
+        self.dependsOn = dependsOn
     }
 }
 
@@ -91,4 +94,18 @@ public struct Plan: Codable, Sendable, Equatable {
         add(.none, "nothing to do")
         return parts.isEmpty ? "no steps" : parts.joined(separator: ", ")
     }
+}
+
+/// A plan and the journal state it was made from (`Runner.planBasis`): `up`/`down` execute it without planning again
+/// when, under the stack lock, the journal is still exactly that state (no other run came in between).
+public struct PlanBasis: Sendable {
+    /// The plan as shown: journal warnings first.
+    public var plan: Plan {
+        var p = raw
+        p.warnings = loadWarnings + p.warnings
+        return p
+    }
+    let raw: Plan
+    let state: JournalState
+    let loadWarnings: [String]
 }

@@ -57,20 +57,31 @@ public final class Runner<Environment: Sendable>: Sendable {
     /// A dry run: reads the journal and live state (find/diff only), changes nothing, takes no lock.
     /// `plan(.up)` also serves `status`: keep = present, change = drifted, create = missing, adopt = untracked.
     public func plan(_ command: RunCommand, maxParallel: Int = 4) async throws -> Plan {
+        try await planBasis(command, maxParallel: maxParallel).plan
+    }
+
+    /// `plan`, keeping the journal state it was made from: `up`/`down` given it (`reusing:`) execute it as is when
+    /// the journal has not changed since (checked under the lock), instead of asking AWS the same questions again.
+    public func planBasis(_ command: RunCommand, maxParallel: Int = 4) async throws -> PlanBasis {
         let (state, warnings) = try Journal.load(path: journalPath)
         let control = RunControl()
         return try await withTaskCancellationHandler {
-            var plan: Plan
+            let raw: Plan
             do {
-                plan = try await computePlan(command, state: state, maxParallel: maxParallel, control: control)
+                raw = try await computePlan(command, state: state, maxParallel: maxParallel, control: control)
             } catch is PlanInterrupted {
                 throw CancellationError()
             }
-            plan.warnings = warnings + plan.warnings
-            return plan
+            return PlanBasis(raw: raw, state: state, loadWarnings: warnings)
         } onCancel: {
             control.interrupt()
         }
+    }
+
+    /// The plan `up`/`down` would compute under the lock, if the journal still is `state`.
+    func reusable(_ basis: PlanBasis?, _ command: RunCommand, session: Session) -> Plan? {
+        guard let basis, basis.raw.command == command, basis.state == session.priorState else { return nil }
+        return basis.raw
     }
 
     struct PlanInterrupted: Error {}
@@ -106,6 +117,11 @@ public final class Runner<Environment: Sendable>: Sendable {
                     case .down: return try await decideDown(step, ctx: ctx, state: state)
                     }
                 }
+                p.dependsOn = step.dependsOn
+                // Only a dependency the step's find/diff looked at can change its decision: re-checking for the
+                // others would ask AWS the same question twice.
+                let consulted = ctx.consultedDependencies
+                deferredBy.removeAll { !consulted.contains($0) }
                 if !deferredBy.isEmpty {
                     p.deferred = true
                     let note = "re-checked after \(deferredBy.joined(separator: ", "))"
@@ -217,23 +233,30 @@ public final class Runner<Environment: Sendable>: Sendable {
 
     // MARK: - up
 
-    public func up(maxParallel: Int = 4, noRollback: Bool = false, rebuildJournal: Bool = false) async throws -> RunResult {
+    public func up(maxParallel: Int = 4, noRollback: Bool = false, rebuildJournal: Bool = false,
+                   reusing basis: PlanBasis? = nil) async throws -> RunResult {
         let control = RunControl()
         return try await withTaskCancellationHandler {
-            try await runUp(maxParallel: maxParallel, noRollback: noRollback, rebuildJournal: rebuildJournal, control: control)
+            try await runUp(maxParallel: maxParallel, noRollback: noRollback, rebuildJournal: rebuildJournal, basis: basis,
+                            control: control)
         } onCancel: {
             control.interrupt()
         }
     }
 
-    func runUp(maxParallel: Int, noRollback: Bool, rebuildJournal: Bool, control: RunControl) async throws -> RunResult {
+    func runUp(maxParallel: Int, noRollback: Bool, rebuildJournal: Bool, basis: PlanBasis? = nil,
+               control: RunControl) async throws -> RunResult {
         let session = try await openSession(.up, rebuildJournal: rebuildJournal)
         defer { session.lock.release() }
         let journal = session.journal
 
         let plan: Plan
         do {
-            plan = try await computePlan(.up, state: session.priorState, maxParallel: maxParallel, control: control)
+            if !rebuildJournal, let shown = reusable(basis, .up, session: session) {
+                plan = shown
+            } else {
+                plan = try await computePlan(.up, state: session.priorState, maxParallel: maxParallel, control: control)
+            }
         } catch is PlanInterrupted {
             return try await finish(session, plan: Plan(command: .up, stack: stackName, steps: []), outcomes: [:],
                                     rollback: [], status: .interrupted, error: nil)
@@ -251,7 +274,19 @@ public final class Runner<Environment: Sendable>: Sendable {
             order: graph.order, prerequisites: graph.dependencies, maxParallel: maxParallel, stopOnFailure: true,
             control: control
         ) { [self] id in
-            let outcome = await applyUp(plan.step(id)!, journal: journal, control: control,
+            var planned = plan.step(id)!
+            // A `create` deferred by dependencies that this run has just made from scratch needs no second look:
+            // nothing can hang off a brand-new resource (no listener on a new load balancer, no mapping on a new
+            // domain name), so `find` would ask AWS a question whose answer is known. (A retry looks again.)
+            if planned.deferred, planned.action == .create, planned.resumeToken == nil {
+                let fresh = created.current
+                let changing = steps[id]!.dependsOn.filter { d in
+                    guard let s = plan.step(d) else { return false }
+                    return s.action == .create || s.action == .change || s.deferred
+                }
+                if changing.allSatisfy({ fresh[$0] != nil && plan.step($0)?.resumeToken == nil }) { planned.deferred = false }
+            }
+            let outcome = await applyUp(planned, journal: journal, control: control,
                                         created: created, failedCreates: failedCreates)
             outcomes.withLock { $0[id] = outcome }
             return outcome.status == .succeeded
@@ -406,22 +441,26 @@ public final class Runner<Environment: Sendable>: Sendable {
 
     // MARK: - down
 
-    public func down(maxParallel: Int = 4) async throws -> RunResult {
+    public func down(maxParallel: Int = 4, reusing basis: PlanBasis? = nil) async throws -> RunResult {
         let control = RunControl()
         return try await withTaskCancellationHandler {
-            try await runDown(maxParallel: maxParallel, control: control)
+            try await runDown(maxParallel: maxParallel, basis: basis, control: control)
         } onCancel: {
             control.interrupt()
         }
     }
 
-    func runDown(maxParallel: Int, control: RunControl) async throws -> RunResult {
+    func runDown(maxParallel: Int, basis: PlanBasis? = nil, control: RunControl) async throws -> RunResult {
         let session = try await openSession(.down, rebuildJournal: false)
         defer { session.lock.release() }
         let journal = session.journal
         let plan: Plan
         do {
-            plan = try await computePlan(.down, state: session.priorState, maxParallel: maxParallel, control: control)
+            if let shown = reusable(basis, .down, session: session) {
+                plan = shown
+            } else {
+                plan = try await computePlan(.down, state: session.priorState, maxParallel: maxParallel, control: control)
+            }
         } catch is PlanInterrupted {
             return try await finish(session, plan: Plan(command: .down, stack: stackName, steps: []), outcomes: [:],
                                     rollback: [], status: .interrupted, error: nil)

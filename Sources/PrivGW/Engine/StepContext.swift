@@ -20,6 +20,8 @@ public final class StepContext<Environment: Sendable>: Sendable {
 
     private let dependsOn: Set<String>
     private let records: [String: ResourceRecord]
+    /// Dependencies whose record this context was asked for (present or not).
+    private let consulted = Locked(Set<String>())
     private let facts: Locked<[String: String]>
     private let journal: Journal?
     private let control: RunControl
@@ -57,6 +59,7 @@ public final class StepContext<Environment: Sendable>: Sendable {
         guard dependsOn.contains(step) else {
             throw StepContextError.undeclaredDependency(step: stepId, dependency: step)
         }
+        consulted.withLock { _ = $0.insert(step) }
         guard let r = records[step] else {
             throw StepContextError.missingDependency(step: stepId, dependency: step)
         }
@@ -68,8 +71,13 @@ public final class StepContext<Environment: Sendable>: Sendable {
         guard dependsOn.contains(step) else {
             throw StepContextError.undeclaredDependency(step: stepId, dependency: step)
         }
+        consulted.withLock { _ = $0.insert(step) }
         return records[step]
     }
+
+    /// The dependencies whose records `record(of:)`/`optionalRecord(of:)` were asked for so far: what a `find` or
+    /// `diff` result depends on. The planner re-checks a step before running it only when one of these changes.
+    var consultedDependencies: Set<String> { consulted.current }
 
     /// A fact this step `remember`ed (in this or an earlier run) since its resource was last deleted.
     public func fact(_ key: String) -> String? { facts.withLock { $0[key] } }
@@ -102,13 +110,33 @@ public final class StepContext<Environment: Sendable>: Sendable {
     }
 
     /// Checks `check` at once, then after `schedule.first` seconds, then with intervals growing by
-    /// `schedule.factor` up to `schedule.max` (each jittered), until it returns true. Reports each wait as
-    /// progress. Throws `WaitTimeoutError` naming `what` (e.g. "load balancer lb-1 to become active") after
-    /// `schedule.timeout`, `InterruptedError` on interrupt, and whatever `check` throws.
-    public func poll(what: String, schedule: PollSchedule = .standard, hint: String? = nil,
+    /// `schedule.factor` up to `schedule.max` (each jittered, never above the cap), until it returns true. Reports
+    /// each wait as progress. Throws `WaitTimeoutError` naming `what` (e.g. "load balancer lb-1 to become active")
+    /// after `schedule.timeout`, `InterruptedError` on interrupt, and whatever `check` throws.
+    ///
+    /// `checkAtOnce: false` when the caller has just learned the state (the create call's answer, or the describe
+    /// that found the resource not ready): that answer counts as the first check, so the first call is made after
+    /// `schedule.first` instead of repeating it at once.
+    public func poll(what: String, schedule: PollSchedule = .standard, hint: String? = nil, checkAtOnce: Bool = true,
                      check: () async throws -> Bool) async throws {
         let start = clock.now()
         var checks = 0
+        func wait(afterCheck n: Int, elapsed: Double) async throws {
+            var delay = schedule.interval(afterCheck: n)
+            if schedule.jitter > 0 {
+                // Only ever shorter: the cap stays a bound on how late a ready resource is noticed.
+                delay *= 1 - Double.random(in: 0...schedule.jitter)
+            }
+            // Never sleep past the deadline: the last check happens exactly at the timeout.
+            delay = max(0, min(delay, schedule.timeout - elapsed))
+            progress.waiting(what, elapsed: elapsed)
+            try await sleep(seconds: delay)
+        }
+        if !checkAtOnce {
+            checks = 1
+            try checkInterrupted()
+            try await wait(afterCheck: 1, elapsed: 0)
+        }
         while true {
             try checkInterrupted()
             checks += 1
@@ -117,14 +145,7 @@ public final class StepContext<Environment: Sendable>: Sendable {
             if elapsed >= schedule.timeout - 1e-9 {
                 throw WaitTimeoutError(what: what, step: stepId, waited: elapsed, hint: hint)
             }
-            var delay = schedule.interval(afterCheck: checks)
-            if schedule.jitter > 0 {
-                delay *= 1 + Double.random(in: -schedule.jitter...schedule.jitter)
-            }
-            // Never sleep past the deadline: the last check happens exactly at the timeout.
-            delay = max(0, min(delay, schedule.timeout - elapsed))
-            progress.waiting(what, elapsed: elapsed)
-            try await sleep(seconds: delay)
+            try await wait(afterCheck: checks, elapsed: elapsed)
         }
     }
 }

@@ -23,6 +23,17 @@ public struct SystemClock: EngineClock {
     }
 }
 
+/// The real clock with time running `factor` times faster: sleeps last `seconds / factor`, `now()` is the real
+/// elapsed time times `factor`. Only for the benchmark (`PRIVGW_BENCH_TIME_SCALE`), which divides the real-AWS
+/// readiness times by the same factor: poll schedules, timeouts and progress then behave as on AWS, just faster.
+public struct ScaledClock: EngineClock {
+    public let factor: Double
+    private let base = SystemClock()
+    public init(factor: Double) { self.factor = factor }
+    public func now() -> Double { base.now() * factor }
+    public func sleep(seconds: Double) async throws { try await base.sleep(seconds: seconds / factor) }
+}
+
 /// A clock whose `sleep` returns at once and advances virtual time: tests of waits run instantly.
 public final class VirtualClock: EngineClock {
     private let state = Locked((now: 0.0, sleeps: [Double]()))
@@ -48,7 +59,8 @@ public struct PollSchedule: Sendable, Equatable {
     public var max: Double
     /// Give up after this many seconds.
     public var timeout: Double
-    /// Random spread of each interval, as a fraction (0.2 = ±20%), so concurrent waits don't poll in lockstep.
+    /// Random spread of each interval, as a fraction (0.2 = up to 20% shorter, never longer: the cap stays a bound
+    /// on how late a ready resource is noticed), so concurrent waits don't poll in lockstep.
     public var jitter: Double
 
     public init(first: Double, factor: Double = 1.5, max: Double, timeout: Double, jitter: Double = 0.2) {

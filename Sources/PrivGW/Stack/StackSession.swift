@@ -38,6 +38,8 @@ public final class StackSession: Sendable {
     public let options: StackOptions
     let client: AWSClient
     let environment: AWSEnvironment
+    /// The last `plan` of this session, for `up`/`down` to reuse.
+    let lastPlan = Locked<PlanBasis?>(nil)
 
     public var region: String { client.region }
     public var callStatistics: CallStatistics { client.statistics }
@@ -80,30 +82,41 @@ public final class StackSession: Sendable {
 
     func runner(_ progress: any ProgressSink) throws -> Runner<AWSEnvironment> {
         try Runner(stackName: spec.name, steps: Designs.steps(for: spec), environment: environment,
-                   stateDirectory: options.stateDir, version: Self.version, progress: progress)
+                   stateDirectory: options.stateDir, version: Self.version, clock: clock, progress: progress)
     }
 
-    /// What `up` (or, with `destroy`, `down`) would do. Reads only.
+    /// The engine's clock. `PRIVGW_BENCH_TIME_SCALE=F` (undocumented outside docs/performance.md, for scripts/bench
+    /// only) runs waits F times faster, to match a latency profile whose AWS times are divided by F.
+    var clock: any EngineClock {
+        if let f = options.environment["PRIVGW_BENCH_TIME_SCALE"].flatMap(Double.init), f > 0, f != 1 { return ScaledClock(factor: f) }
+        return SystemClock()
+    }
+
+    /// What `up` (or, with `destroy`, `down`) would do. Reads only. The next `up`/`down` of this session executes
+    /// this very plan when `reusePlan` and the journal has not changed since (so AWS is not asked twice).
     public func plan(destroy: Bool, progress: any ProgressSink = NullProgressSink()) async throws -> Plan {
-        try await runner(progress).plan(destroy ? .down : .up, maxParallel: options.maxParallel)
+        let basis = try await runner(progress).planBasis(destroy ? .down : .up, maxParallel: options.maxParallel)
+        lastPlan.withLock { $0 = basis }
+        return basis.plan
     }
 
     /// Creates or converges the stack. A failed step comes back as a result (status failed / rolled-back); an
-    /// interrupt throws `RunnerError.interrupted`; lock and journal problems throw.
-    public func up(noRollback: Bool = false, rebuildJournal: Bool = false,
+    /// interrupt throws `RunnerError.interrupted`; lock and journal problems throw. `reusePlan: false` plans
+    /// again under the lock even when this session's last `plan` is still current (e.g. after a long prompt).
+    public func up(noRollback: Bool = false, rebuildJournal: Bool = false, reusePlan: Bool = true,
                    progress: any ProgressSink = NullProgressSink()) async throws -> RunResult {
         do {
             return try await runner(progress).up(maxParallel: options.maxParallel, noRollback: noRollback,
-                                                 rebuildJournal: rebuildJournal)
+                                                 rebuildJournal: rebuildJournal, reusing: reusePlan ? lastPlan.current : nil)
         } catch RunnerError.stepFailed(_, let result) {
             return result
         }
     }
 
     /// Removes what the stack owns. Same error contract as `up`.
-    public func down(progress: any ProgressSink = NullProgressSink()) async throws -> RunResult {
+    public func down(reusePlan: Bool = true, progress: any ProgressSink = NullProgressSink()) async throws -> RunResult {
         do {
-            return try await runner(progress).down(maxParallel: options.maxParallel)
+            return try await runner(progress).down(maxParallel: options.maxParallel, reusing: reusePlan ? lastPlan.current : nil)
         } catch RunnerError.stepFailed(_, let result) {
             return result
         }

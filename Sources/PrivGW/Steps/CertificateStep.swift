@@ -134,9 +134,12 @@ public struct CertificateStep: Step {
         }
         // ACM fills in the validation record a few seconds after the request.
         var records: [ACMClient.ValidationRecord] = []
+        // The last answer: its status is known, so the wait for ISSUED does not ask again at once.
+        var latest: ACMClient.Certificate?
         try await ctx.poll(what: "certificate \(arn) validation record",
                            schedule: PollSchedule(first: 2, factor: 1.5, max: 10, timeout: 180)) {
             let cert = try await env.acm.describeCertificate(arn: arn)
+            latest = cert
             // Written even when already issued: ACM's managed renewal needs the CNAME to stay in place.
             if let r = cert.validationRecords, !r.isEmpty { records = r; return true }
             return cert.isIssued
@@ -153,20 +156,24 @@ public struct CertificateStep: Step {
             for (k, v) in facts { try await ctx.remember(k, v) }
             _ = change
         }
-        var status = ""
-        try await ctx.poll(what: "certificate \(arn) to be issued (DNS validation)",
-                           schedule: PollSchedule(first: 5, factor: 1.5, max: 30, timeout: 1800),
-                           hint: "ACM validates once the CNAME in zone \(zone) resolves publicly; check the zone is delegated") {
-            let cert = try await env.acm.describeCertificate(arn: arn)
-            status = cert.status
-            if ["FAILED", "VALIDATION_TIMED_OUT", "REVOKED"].contains(cert.status) {
-                throw AWSError(kind: .service, code: "CertificateValidationFailed",
-                               message: "certificate \(arn) is \(cert.status): \(cert.failureReason ?? "no reason given")",
-                               resource: arn, hint: "check the validation record in zone \(zone), then run `privgw up` again")
+        var status = latest?.status ?? ""
+        if latest?.isIssued != true {
+            try await ctx.poll(what: "certificate \(arn) to be issued (DNS validation)",
+                               schedule: PollSchedule(first: 2, factor: 1.5, max: 3, timeout: 1800),
+                               hint: "ACM validates once the CNAME in zone \(zone) resolves publicly; check the zone is delegated",
+                               checkAtOnce: latest == nil) {
+                let cert = try await env.acm.describeCertificate(arn: arn)
+                latest = cert
+                status = cert.status
+                if ["FAILED", "VALIDATION_TIMED_OUT", "REVOKED"].contains(cert.status) {
+                    throw AWSError(kind: .service, code: "CertificateValidationFailed",
+                                   message: "certificate \(arn) is \(cert.status): \(cert.failureReason ?? "no reason given")",
+                                   resource: arn, hint: "check the validation record in zone \(zone), then run `privgw up` again")
+                }
+                return cert.isIssued
             }
-            return cert.isIssued
         }
-        guard let cert = try await describe(env, arn) else {
+        guard let cert = latest, cert.isIssued else {
             throw AWSError(kind: .service, code: "ResourceNotFoundException", message: "certificate vanished (\(status))", resource: arn)
         }
         return record(cert, owned: true, validation: facts)

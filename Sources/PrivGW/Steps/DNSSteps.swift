@@ -182,7 +182,7 @@ public struct AliasRecordStep: Step {
     func waitInSync(_ ctx: StepContext<AWSEnvironment>, _ change: Route53Client.ChangeInfo) async throws {
         guard !change.isInSync else { return }
         try await ctx.poll(what: "DNS change \(change.id) to reach INSYNC",
-                           schedule: PollSchedule(first: 5, factor: 1.5, max: 15, timeout: 600)) {
+                           schedule: PollSchedule(first: 2, factor: 1.5, max: 2, timeout: 600), checkAtOnce: false) {
             try await ctx.environment.route53.getChange(id: change.id).isInSync
         }
     }

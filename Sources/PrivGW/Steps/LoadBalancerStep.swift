@@ -87,10 +87,12 @@ public struct LoadBalancerStep: Step {
     func waitActive(_ ctx: StepContext<AWSEnvironment>, arn: String) async throws -> ResourceRecord {
         let env = ctx.environment
         var last: ELBv2Client.LoadBalancer?
-        // botocore's LoadBalancerAvailable waiter: 15 s x 40; ALBs take 2-4 minutes on AWS.
+        // ALBs take 2-4 minutes on AWS (botocore's LoadBalancerAvailable waiter: 15 s x 40). Capped at 4 s, a ready
+        // ALB is noticed at most 4 s late: it is on the critical path of the ALB design (docs/performance.md).
         try await ctx.poll(what: "load balancer \(arn) to become active",
-                           schedule: PollSchedule(first: 5, factor: 1.5, max: 15, timeout: 900),
-                           hint: "check the load balancer's state in the EC2 console; `privgw up` resumes the wait") {
+                           schedule: PollSchedule(first: 2, factor: 1.5, max: 4, timeout: 900),
+                           hint: "check the load balancer's state in the EC2 console; `privgw up` resumes the wait",
+                           checkAtOnce: false) {
             guard let lb = try await describe(env, arn: arn) else {
                 throw AWSError(kind: .service, code: "LoadBalancerNotFound", message: "load balancer vanished while provisioning", resource: arn)
             }

@@ -63,17 +63,36 @@ public struct SecurityGroupStep: Step {
     }
 
     func record(_ sg: EC2Client.SecurityGroup) -> ResourceRecord {
-        ResourceRecord(step: id, kind: kind, id: sg.id, attributes: ["name": sg.name, "vpc": sg.vpcId ?? ""])
+        ResourceRecord(step: id, kind: kind, id: sg.id, attributes: [
+            "name": sg.name, "vpc": sg.vpcId ?? "",
+            // What `diff` compares: the group's inbound rules, as `find` just read them (not asked for twice).
+            "ingress": sg.ingress.map(Self.ruleKey).sorted().joined(separator: ","),
+        ])
+    }
+
+    /// A rule as `allowsSameAs` compares it: protocol, ports, source.
+    static func ruleKey(_ r: EC2Client.IngressRule) -> String {
+        let source: String = switch r.source {
+        case .cidr(let v): "cidr=\(v)"
+        case .securityGroup(let v): "sg=\(v)"
+        case .prefixList(let v): "pl=\(v)"
+        case .ipv6Cidr(let v): "cidr6=\(v)"
+        }
+        return "\(r.ipProtocol):\(r.fromPort.map(String.init) ?? "")-\(r.toPort.map(String.init) ?? ""):\(source)"
     }
 
     public func diff(_ ctx: StepContext<AWSEnvironment>, existing: ResourceRecord) async throws -> String? {
         // The source group may not exist yet during planning; then there is nothing to compare.
         guard let rule = try? desiredRule(ctx) else { return nil }
-        let sg = try await ctx.environment.ec2.describeSecurityGroups(ids: [existing.id]).first
-        if let sg, !sg.ingress.contains(where: { $0.allowsSameAs(rule) }) {
-            return "add inbound HTTPS rule from \(describe(rule.source))"
+        let present: Bool
+        if let ingress = existing.attributes["ingress"] {
+            present = ingress.split(separator: ",").contains { $0 == Self.ruleKey(rule) }
+        } else {
+            // A record journaled before rules were recorded: ask.
+            guard let sg = try await ctx.environment.ec2.describeSecurityGroups(ids: [existing.id]).first else { return nil }
+            present = sg.ingress.contains { $0.allowsSameAs(rule) }
         }
-        return nil
+        return present ? nil : "add inbound HTTPS rule from \(describe(rule.source))"
     }
 
     public func update(_ ctx: StepContext<AWSEnvironment>, existing: ResourceRecord) async throws -> ResourceRecord {

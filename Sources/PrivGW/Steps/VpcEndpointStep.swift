@@ -100,15 +100,18 @@ public struct VpcEndpointStep: Step {
             vpcId: env.spec.vpc, serviceName: EC2Client.executeAPIServiceName(region: env.region), subnetIds: env.spec.subnets,
             securityGroupIds: [sg], privateDnsEnabled: false, clientToken: token, tags: env.tags(id))
         try await ctx.remember("id", ep.id)
-        return try await waitAvailable(ctx, ep.id, owned: true)
+        // Its answer already says whether it is available: a pending one is not asked again at once.
+        return try await waitAvailable(ctx, ep.id, owned: true, checkAtOnce: ep.state.lowercased() == "available")
     }
 
-    func waitAvailable(_ ctx: StepContext<AWSEnvironment>, _ endpointId: String, owned: Bool) async throws -> ResourceRecord {
+    func waitAvailable(_ ctx: StepContext<AWSEnvironment>, _ endpointId: String, owned: Bool,
+                       checkAtOnce: Bool = false) async throws -> ResourceRecord {
         let env = ctx.environment
         var last: EC2Client.VpcEndpoint?
         try await ctx.poll(what: "VPC endpoint \(endpointId) to become available",
-                           schedule: PollSchedule(first: 5, factor: 1.5, max: 20, timeout: 600),
-                           hint: "check the endpoint in the VPC console; `privgw up` resumes the wait") {
+                           schedule: PollSchedule(first: 2, factor: 1.5, max: 4, timeout: 600),
+                           hint: "check the endpoint in the VPC console; `privgw up` resumes the wait",
+                           checkAtOnce: checkAtOnce) {
             guard let ep = try await describe(env, endpointId) else {
                 throw AWSError(kind: .service, code: "VpcEndpointFailed",
                                message: "VPC endpoint \(endpointId) disappeared or failed while being created", resource: endpointId)
